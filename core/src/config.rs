@@ -1,0 +1,413 @@
+//! `agentgate.toml`: where the policy set lives, who is in which team, extra
+//! agent identities, the decision log and gate settings. Every key is
+//! optional; unknown keys are errors with file and line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::diag::Diag;
+use crate::source::SourceFile;
+
+/// The config file's name, at the repository root.
+pub const CONFIG_FILE: &str = "agentgate.toml";
+/// Default policy directory.
+pub const DEFAULT_POLICIES: &str = "policies";
+/// Default schema file.
+pub const DEFAULT_SCHEMA: &str = "schemas/agentgate.cedarschema";
+/// Default directory of policy test suites.
+pub const DEFAULT_TESTS: &str = "tests/policies";
+
+/// The parsed configuration, with defaults filled in and paths normalised.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Directory holding the `.cedar` policy files (searched recursively).
+    #[serde(default = "default_policies")]
+    pub policies: String,
+    /// The Cedar schema (`.cedarschema`, or Cedar JSON schema `.json`).
+    #[serde(default = "default_schema")]
+    pub schema: String,
+    /// Directory of test suites run by `agentgate test` without arguments.
+    #[serde(default = "default_tests")]
+    pub tests: String,
+    /// Teams: `name = ["login", "agent-id", "team:other-team", ...]`.
+    #[serde(default)]
+    pub teams: BTreeMap<String, Vec<String>>,
+    /// Agent identities beyond the built-in catalog.
+    #[serde(default)]
+    pub agents: Vec<AgentConfig>,
+    /// Decision log for `check` and the hooks.
+    #[serde(default)]
+    pub log: LogConfig,
+    /// Gate settings.
+    #[serde(default)]
+    pub gate: GateConfig,
+    /// GitHub settings for `agentgate github`.
+    #[serde(default)]
+    pub github: GithubConfig,
+}
+
+/// An agent identity added by the repository (same shape as the built-in
+/// catalog's entries).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// Catalog id: becomes `Agent::"<id>"`.
+    pub id: String,
+    /// Who makes it (`Agent.vendor`).
+    #[serde(default)]
+    pub vendor: String,
+    /// Human-readable name.
+    #[serde(default)]
+    pub name: String,
+    /// Account logins (GitHub), compared case-insensitively.
+    #[serde(default)]
+    pub logins: Vec<String>,
+    /// Commit e-mail addresses (author, committer, co-author trailers),
+    /// compared case-insensitively.
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// Exact author/committer/co-author names.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Suffixes of author/committer names, e.g. `" (aider)"`.
+    #[serde(default)]
+    pub name_suffixes: Vec<String>,
+    /// Trailers that mark the agent: `"Key"` (any value) or `"Key: value"`
+    /// (value compared case-insensitively as a prefix).
+    #[serde(default)]
+    pub trailers: Vec<String>,
+    /// Substrings of the commit message that mark the agent.
+    #[serde(default)]
+    pub message_markers: Vec<String>,
+    /// Prefixes of the commit subject that mark the agent.
+    #[serde(default)]
+    pub subject_prefixes: Vec<String>,
+}
+
+/// Where decisions of `check` and the hooks are appended.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// JSON-lines file, relative to the repository root (or absolute).
+    pub decisions: Option<String>,
+}
+
+/// Gate settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateConfig {
+    /// More paths for the built-in floor (a directory ends with `/`).
+    #[serde(default)]
+    pub protect: Vec<String>,
+}
+
+/// How a commit that links to no GitHub account is judged.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Unlinked {
+    /// As an agent's commit (the safe default).
+    #[default]
+    Agent,
+    /// By its git identity alone.
+    Git,
+}
+
+/// Settings for `agentgate github`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    /// Cedar team name -> GitHub team `org/slug` whose members belong to it.
+    #[serde(default)]
+    pub teams: BTreeMap<String, String>,
+    /// How commits linked to no GitHub account are judged.
+    #[serde(default)]
+    pub unlinked_commits: Unlinked,
+    /// Post (and update) a PR comment with the report.
+    #[serde(default)]
+    pub comment: Option<bool>,
+}
+
+fn default_policies() -> String {
+    DEFAULT_POLICIES.into()
+}
+fn default_schema() -> String {
+    DEFAULT_SCHEMA.into()
+}
+fn default_tests() -> String {
+    DEFAULT_TESTS.into()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            policies: default_policies(),
+            schema: default_schema(),
+            tests: default_tests(),
+            teams: BTreeMap::new(),
+            agents: Vec::new(),
+            log: LogConfig::default(),
+            gate: GateConfig::default(),
+            github: GithubConfig::default(),
+        }
+    }
+}
+
+/// Prefix that marks a nested team in a team's member list.
+pub const TEAM_PREFIX: &str = "team:";
+
+impl Config {
+    /// Parse and check a config file's text. Errors carry file and line.
+    pub fn parse(source: &Arc<SourceFile>) -> Result<Config, Diag> {
+        let mut config: Config = toml::from_str(&source.text).map_err(|e| {
+            let d = Diag::error("agentgate::config", e.message().to_string()).with_help(
+                "see the README's `agentgate.toml` section for every key and its meaning",
+            );
+            match e.span() {
+                Some(span) => d.at(source, span),
+                None => d.in_file(source),
+            }
+        })?;
+        let at_key = |key: &str, message: String| -> Diag {
+            let d = Diag::error("agentgate::config", message);
+            match find_key(&source.text, key) {
+                Some(off) => d.at(source, (off, key.len())),
+                None => d.in_file(source),
+            }
+        };
+        for (key, value) in [
+            ("policies", &mut config.policies),
+            ("schema", &mut config.schema),
+            ("tests", &mut config.tests),
+        ] {
+            *value = normalize_path(value)
+                .map_err(|why| at_key(key, format!("`{key}` = {value:?}: {why}")))?;
+        }
+        for p in &mut config.gate.protect {
+            let dir = p.ends_with('/');
+            let mut n =
+                normalize_path(p).map_err(|why| at_key("protect", format!("{p:?}: {why}")))?;
+            if dir && !n.is_empty() {
+                n.push('/');
+            }
+            *p = n;
+        }
+        config
+            .check_teams()
+            .map_err(|(key, msg)| at_key(&key, msg))?;
+        for a in &config.agents {
+            if a.id.trim().is_empty() {
+                return Err(at_key("agents", "an [[agents]] entry has an empty `id`".into()));
+            }
+        }
+        for (team, slug) in &config.github.teams {
+            if slug.split('/').count() != 2 || slug.starts_with('/') || slug.ends_with('/') {
+                return Err(at_key(
+                    team,
+                    format!("[github.teams] {team} = {slug:?}: expected \"org/team-slug\""),
+                ));
+            }
+        }
+        Ok(config)
+    }
+
+    fn check_teams(&self) -> Result<(), (String, String)> {
+        for (name, members) in &self.teams {
+            if name.is_empty() {
+                return Err((name.clone(), "a team name is empty".into()));
+            }
+            for m in members {
+                if let Some(t) = m.strip_prefix(TEAM_PREFIX) {
+                    if !self.teams.contains_key(t) {
+                        return Err((
+                            name.clone(),
+                            format!("team `{name}` includes `{m}`, but no team `{t}` is defined"),
+                        ));
+                    }
+                } else if m.trim().is_empty() {
+                    return Err((name.clone(), format!("team `{name}` has an empty member")));
+                }
+            }
+        }
+        // Nested teams must not form a cycle: Cedar's hierarchy would be
+        // meaningless and every member would be in every team of the cycle.
+        for start in self.teams.keys() {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![start.as_str()];
+            while let Some(t) = stack.pop() {
+                for m in self.teams.get(t).into_iter().flatten() {
+                    if let Some(sub) = m.strip_prefix(TEAM_PREFIX) {
+                        if sub == start {
+                            return Err((
+                                start.clone(),
+                                format!("team `{start}` contains itself through nested teams"),
+                            ));
+                        }
+                        if seen.insert(sub) {
+                            stack.push(sub);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Teams that list `member` directly (a login, compared
+    /// case-insensitively, or an agent id).
+    pub fn teams_of(&self, member: &str) -> Vec<&str> {
+        self.teams
+            .iter()
+            .filter(|(_, ms)| {
+                ms.iter()
+                    .any(|m| !m.starts_with(TEAM_PREFIX) && m.eq_ignore_ascii_case(member))
+            })
+            .map(|(t, _)| t.as_str())
+            .collect()
+    }
+
+    /// Teams that include team `team` as a nested team.
+    pub fn parent_teams(&self, team: &str) -> Vec<&str> {
+        self.teams
+            .iter()
+            .filter(|(_, ms)| {
+                ms.iter()
+                    .any(|m| m.strip_prefix(TEAM_PREFIX) == Some(team))
+            })
+            .map(|(t, _)| t.as_str())
+            .collect()
+    }
+
+    /// Direct and nested members of `team` that are logins or agent ids.
+    pub fn members(&self, team: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut stack = vec![team.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t.clone()) {
+                continue;
+            }
+            for m in self.teams.get(&t).into_iter().flatten() {
+                match m.strip_prefix(TEAM_PREFIX) {
+                    Some(sub) => stack.push(sub.to_string()),
+                    None => {
+                        out.insert(m.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The paths the built-in floor protects: the gate's own files.
+    pub fn floor_paths(&self) -> Vec<String> {
+        let mut out = vec![
+            dir_path(&self.policies),
+            self.schema.clone(),
+            CONFIG_FILE.to_string(),
+            ".github/workflows/".to_string(),
+            "CODEOWNERS".to_string(),
+            ".github/CODEOWNERS".to_string(),
+            "docs/CODEOWNERS".to_string(),
+        ];
+        out.extend(self.gate.protect.iter().cloned());
+        let mut seen = BTreeSet::new();
+        out.retain(|p| seen.insert(p.clone()));
+        out
+    }
+}
+
+/// A repository directory as a `Dir` id: `a/b` -> `a/b/`, `` -> ``.
+pub fn dir_path(p: &str) -> String {
+    if p.is_empty() || p.ends_with('/') {
+        p.to_string()
+    } else {
+        format!("{p}/")
+    }
+}
+
+/// Normalise a repository-relative path from config: strip `./` and trailing
+/// `/`, reject absolute paths and `..`.
+pub fn normalize_path(p: &str) -> Result<String, String> {
+    if p.starts_with('/') || p.contains('\\') || (p.len() > 1 && p.as_bytes()[1] == b':') {
+        return Err("must be a path relative to the repository root, with `/` separators".into());
+    }
+    let mut parts = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err("must not contain `..`".into()),
+            other => parts.push(other),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Byte offset of the first line that assigns `key` (`key =` or `[key]`), for
+/// locating semantic errors that toml's parser cannot see.
+fn find_key(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        let lead = line.len() - t.len();
+        let bare = t.trim_start_matches('[').trim_start_matches('"');
+        if bare.starts_with(key) {
+            let rest = bare[key.len()..].trim_start_matches('"').trim_start();
+            if rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.') {
+                return Some(offset + lead + (t.len() - bare.len()));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Diag> {
+        Config::parse(&SourceFile::new("agentgate.toml", text))
+    }
+
+    #[test]
+    fn defaults_when_empty() {
+        let c = parse("").unwrap();
+        assert_eq!(c.policies, "policies");
+        assert_eq!(c.schema, "schemas/agentgate.cedarschema");
+        assert_eq!(c.tests, "tests/policies");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_line() {
+        let e = parse("policies = \"p\"\npolicy_dir = \"x\"\n").unwrap_err();
+        assert!(e.message.contains("policy_dir"), "{}", e.message);
+        assert_eq!(e.line_col().unwrap().0, 2);
+    }
+
+    #[test]
+    fn paths_are_normalized_and_escapes_rejected() {
+        let c = parse("policies = \"./cfg/policies/\"").unwrap();
+        assert_eq!(c.policies, "cfg/policies");
+        let e = parse("schema = \"../x.cedarschema\"").unwrap_err();
+        assert!(e.message.contains(".."));
+        assert_eq!(e.line_col().unwrap().0, 1);
+        assert!(parse("tests = \"/abs\"").is_err());
+    }
+
+    #[test]
+    fn teams_nest_and_cycles_are_rejected() {
+        let c = parse("[teams]\nsecurity = [\"carol\", \"team:maintainers\"]\nmaintainers = [\"Alice\"]\n")
+            .unwrap();
+        assert_eq!(c.teams_of("alice"), vec!["maintainers"]);
+        assert_eq!(c.parent_teams("maintainers"), vec!["security"]);
+        assert!(c.members("security").contains("alice"));
+        let e = parse("[teams]\na = [\"team:b\"]\nb = [\"team:a\"]\n").unwrap_err();
+        assert!(e.message.contains("contains itself"), "{}", e.message);
+        let e = parse("[teams]\na = [\"team:nope\"]\n").unwrap_err();
+        assert!(e.message.contains("no team `nope`"), "{}", e.message);
+        assert_eq!(e.line_col().unwrap().0, 2);
+    }
+}

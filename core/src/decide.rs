@@ -1,0 +1,286 @@
+//! Three answers from a two-answer engine (DESIGN §3). Cedar says allow or
+//! deny; agentgate derives:
+//!
+//! - **confirm**: denied as asked, allowed once `context.confirmed` is true:
+//!   a human must confirm first;
+//! - **who must sign off**: denied as asked, allowed with a hypothetical
+//!   sign-off from some team: that team is named. The policies themselves
+//!   are asked, so no annotation can drift from the rule.
+
+use cedar_policy::{Authorizer, Decision, Entities, PolicySet, Response};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::policy::PolicyStore;
+use crate::request::{Builder, Built, Req, RequestError, Signer};
+
+/// The answer to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Allowed as asked.
+    Allow,
+    /// Denied, and confirmation would not change it.
+    Deny,
+    /// Denied unless a human confirms.
+    Confirm,
+}
+
+impl Verdict {
+    /// `allow`, `deny` or `confirm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Deny => "deny",
+            Verdict::Confirm => "confirm",
+        }
+    }
+}
+
+/// A policy that failed to evaluate (and so was skipped, as Cedar does).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyError {
+    /// Policy id.
+    pub policy: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// One Cedar evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Cedar's decision.
+    pub allowed: bool,
+    /// Policies that determined it (Cedar's `reason`), sorted.
+    pub reasons: Vec<String>,
+    /// Policies that errored, sorted.
+    pub errors: Vec<PolicyError>,
+}
+
+impl Evaluation {
+    fn from_response(r: &Response) -> Evaluation {
+        let mut reasons: Vec<String> = r.diagnostics().reason().map(|p| p.to_string()).collect();
+        reasons.sort();
+        let mut errors: Vec<PolicyError> = r
+            .diagnostics()
+            .errors()
+            .map(|e| match e {
+                cedar_policy::AuthorizationError::PolicyEvaluationError(pe) => PolicyError {
+                    policy: pe.policy_id().to_string(),
+                    message: pe.inner().to_string(),
+                },
+            })
+            .collect();
+        errors.sort_by(|a, b| a.policy.cmp(&b.policy));
+        Evaluation {
+            allowed: r.decision() == Decision::Allow,
+            reasons,
+            errors,
+        }
+    }
+}
+
+/// A full answer: verdict, the policies that decided it, and for gate
+/// requests who could sign off.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    /// allow / deny / confirm.
+    pub decision: Verdict,
+    /// The policies that determined the verdict. For `deny` with none, no
+    /// permit applied (Cedar's default deny).
+    pub policies: Vec<String>,
+    /// Policies that errored during evaluation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<PolicyError>,
+    /// On deny of a request that carries a sign-off: each alternative whose
+    /// sign-off would allow it: a team name, `a+b` for two teams together,
+    /// or `*` for any eligible human. Empty: no sign-off would.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signoff_from: Option<Vec<String>>,
+    /// The context as evaluated (defaults filled).
+    pub context: Map<String, Value>,
+    /// Every policy id that determined any evaluation made for this answer
+    /// (for coverage).
+    #[serde(skip)]
+    pub touched: Vec<String>,
+}
+
+/// Value used in `signoff_from` for "any eligible human".
+pub const ANY_HUMAN: &str = "*";
+
+/// Whether to ask who could sign off when a gate request is denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// Ask (costs one evaluation per known team).
+    SignOff,
+    /// Do not ask.
+    Off,
+}
+
+/// Evaluates requests against one policy store.
+pub struct Decider<'a> {
+    builder: Builder<'a>,
+    policies: &'a PolicySet,
+    authorizer: Authorizer,
+}
+
+impl<'a> Decider<'a> {
+    /// A decider using the store's policies (the files and the floor).
+    pub fn new(builder: Builder<'a>) -> Decider<'a> {
+        let policies = &builder.store().policies;
+        Decider {
+            builder,
+            policies,
+            authorizer: Authorizer::new(),
+        }
+    }
+
+    /// A decider evaluating an explicit policy set (e.g. the user's policies
+    /// without the floor).
+    pub fn with_policies(builder: Builder<'a>, policies: &'a PolicySet) -> Decider<'a> {
+        Decider {
+            builder,
+            policies,
+            authorizer: Authorizer::new(),
+        }
+    }
+
+    /// The builder.
+    pub fn builder(&self) -> &Builder<'a> {
+        &self.builder
+    }
+
+    /// The store.
+    pub fn store(&self) -> &'a PolicyStore {
+        self.builder.store()
+    }
+
+    /// Evaluate once, exactly as asked (defaults filled).
+    pub fn evaluate(&self, req: &Req) -> Result<(Evaluation, Map<String, Value>), RequestError> {
+        let Built {
+            request,
+            entities,
+            context,
+        } = self.builder.build(req)?;
+        let r = self.authorizer.is_authorized(&request, self.policies, &entities);
+        Ok((Evaluation::from_response(&r), context))
+    }
+
+    /// Evaluate once with a prepared entity set that holds every entity the
+    /// request needs (see [`Builder::entities`]).
+    pub fn evaluate_with(
+        &self,
+        req: &Req,
+        entities: &Entities,
+    ) -> Result<(Evaluation, Map<String, Value>), RequestError> {
+        let (request, context) = self.builder.request(req)?;
+        let r = self.authorizer.is_authorized(&request, self.policies, entities);
+        Ok((Evaluation::from_response(&r), context))
+    }
+
+    /// The full answer: allow, deny or confirm, with the deciding policies
+    /// and, on a denied gate request, who could sign off.
+    pub fn answer(&self, req: &Req, probe: Probe) -> Result<Answer, RequestError> {
+        let (first, context) = self.evaluate(req)?;
+        self.answer_from(req, first, context, probe, None)
+    }
+
+    /// [`Decider::answer`] with a prepared entity set for the first
+    /// evaluation.
+    pub fn answer_with(&self, req: &Req, entities: &Entities, probe: Probe) -> Result<Answer, RequestError> {
+        let (first, context) = self.evaluate_with(req, entities)?;
+        self.answer_from(req, first, context, probe, Some(entities))
+    }
+
+    fn answer_from(
+        &self,
+        req: &Req,
+        first: Evaluation,
+        context: Map<String, Value>,
+        probe: Probe,
+        _entities: Option<&Entities>,
+    ) -> Result<Answer, RequestError> {
+        let mut touched = first.reasons.clone();
+        if first.allowed {
+            return Ok(Answer {
+                decision: Verdict::Allow,
+                policies: first.reasons,
+                errors: first.errors,
+                signoff_from: None,
+                context,
+                touched,
+            });
+        }
+        // Confirmation: only where the action has `confirmed` and the
+        // request did not already say it was confirmed.
+        if context.get("confirmed") == Some(&Value::Bool(false)) {
+            let mut confirmed = req.clone();
+            confirmed.context.insert("confirmed".into(), json!(true));
+            let (second, _) = self.evaluate(&confirmed)?;
+            if second.allowed {
+                touched.extend(second.reasons.iter().cloned());
+                let policies = if first.reasons.is_empty() {
+                    second.reasons
+                } else {
+                    first.reasons
+                };
+                return Ok(Answer {
+                    decision: Verdict::Confirm,
+                    policies,
+                    errors: first.errors,
+                    signoff_from: None,
+                    context,
+                    touched,
+                });
+            }
+        }
+        let signoff_from = if probe == Probe::SignOff && context.contains_key("signoff") {
+            Some(self.who_could_sign_off(req)?)
+        } else {
+            None
+        };
+        Ok(Answer {
+            decision: Verdict::Deny,
+            policies: first.reasons,
+            errors: first.errors,
+            signoff_from,
+            context,
+            touched,
+        })
+    }
+
+    /// Ask the policies whose sign-off would turn this deny into an allow:
+    /// first any human at all, then each known team, then pairs of teams.
+    pub fn who_could_sign_off(&self, req: &Req) -> Result<Vec<String>, RequestError> {
+        let with = |extra: &[Signer]| -> Req {
+            let mut r = req.clone();
+            r.signoff.extend(extra.iter().cloned());
+            if let Some(n) = r.context.get("approvals").and_then(Value::as_i64) {
+                r.context.insert("approvals".into(), json!(n + extra.len() as i64));
+            }
+            r
+        };
+        let anyone = Signer::Human("<any human>".into());
+        if self.evaluate(&with(&[anyone]))?.0.allowed {
+            return Ok(vec![ANY_HUMAN.to_string()]);
+        }
+        let teams = self.store().known_teams();
+        let mut out = Vec::new();
+        for t in &teams {
+            if self.evaluate(&with(&[Signer::TeamMember(t.clone())]))?.0.allowed {
+                out.push(t.clone());
+            }
+        }
+        if out.is_empty() && teams.len() <= 12 {
+            for (i, a) in teams.iter().enumerate() {
+                for b in &teams[i + 1..] {
+                    let pair = [Signer::TeamMember(a.clone()), Signer::TeamMember(b.clone())];
+                    if self.evaluate(&with(&pair))?.0.allowed {
+                        out.push(format!("{a}+{b}"));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,19 @@
+//! agentgate-core: the domain of agentgate, with no network and no terminal.
+//!
+//! - [`policy`]: the policy store (config, schema, policies with ids and
+//!   locations, the built-in floor), validation and lints;
+//! - [`request`]: the one request builder every caller shares;
+//! - [`decide`]: allow / deny / confirm and who must sign off;
+//! - [`testing`]: policy test suites (agentgate's TOML and Cedar's formats);
+//! - [`format`]: formatting policy files without losing comments;
+//! - [`init`]: scaffolding a repository.
+
+pub mod catalog;
+pub mod command;
+pub mod config;
+pub mod decide;
+pub mod diag;
+pub mod policy;
+pub mod request;
+pub mod source;
+pub mod tree;

@@ -1,0 +1,175 @@
+//! Loading the Cedar schema (`.cedarschema` or Cedar's JSON schema format)
+//! and checking it defines the vocabulary agentgate itself relies on.
+
+use std::sync::Arc;
+
+use cedar_policy::{EntityUid, Schema};
+use cedar_policy_core::validator::types::Type;
+
+use crate::diag::{Diag, Severity};
+use crate::source::SourceFile;
+
+/// Parse a schema. Warnings (e.g. shadowed names) are returned alongside.
+pub fn parse_schema(source: &Arc<SourceFile>) -> Result<(Schema, Vec<Diag>), Vec<Diag>> {
+    if source.name.ends_with(".json") {
+        return Schema::from_json_str(&source.text)
+            .map(|s| (s, Vec::new()))
+            .map_err(|e| vec![Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(source))]);
+    }
+    match Schema::from_cedarschema_str(&source.text) {
+        Ok((schema, warnings)) => {
+            let warnings = warnings
+                .map(|w| Diag::from_miette(&w, Severity::Warning, "cedar::schema", Some(source)))
+                .collect();
+            Ok((schema, warnings))
+        }
+        Err(e) => Err(vec![Diag::from_miette(
+            &e,
+            Severity::Error,
+            "cedar::schema",
+            Some(source),
+        )]),
+    }
+}
+
+/// Entity types every agentgate schema must define.
+pub const REQUIRED_TYPES: &[&str] = &["Team", "Human", "Agent", "SignOff", "Dir", "File"];
+/// Gate actions every agentgate schema must define, in group `change`.
+pub const GATE_ACTIONS: &[&str] = &["create", "modify", "delete"];
+/// Context attributes the gate fills for its actions.
+pub const GATE_CONTEXT: &[&str] = &["signoff", "approvals"];
+
+/// The `Action::"<id>"` uid.
+pub fn action_uid(id: &str) -> Option<EntityUid> {
+    format!("Action::{}", cedar_string(id)).parse().ok()
+}
+
+/// A Cedar string literal for `s`, quoted and escaped.
+pub fn cedar_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether the schema defines an action with this id.
+pub fn has_action(schema: &Schema, id: &str) -> bool {
+    action_uid(id).is_some_and(|uid| schema.actions().any(|a| *a == uid))
+}
+
+/// Names of the attributes of an action's context record (empty when the
+/// action is unknown).
+pub fn context_attrs(schema: &Schema, action: &str) -> Vec<String> {
+    let Some(uid) = action_uid(action) else {
+        return Vec::new();
+    };
+    match schema.as_ref().context_type(uid.as_ref()) {
+        Some(Type::Record { attrs, .. }) => attrs.iter().map(|(k, _)| k.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Check that the schema speaks agentgate's vocabulary; each gap is an error
+/// naming what is missing.
+pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> {
+    let mut out = Vec::new();
+    let types: Vec<String> = schema.entity_types().map(|t| t.to_string()).collect();
+    for t in REQUIRED_TYPES {
+        if !types.iter().any(|x| x == t) {
+            out.push(
+                Diag::error(
+                    "agentgate::schema-vocabulary",
+                    format!("the schema does not define entity type `{t}`, which agentgate builds for every request"),
+                )
+                .in_file(source)
+                .with_help("start from the schema `agentgate init` writes, and add to it"),
+            );
+        }
+    }
+    let change = action_uid("change");
+    let action_entities = schema.action_entities().ok();
+    for a in GATE_ACTIONS {
+        if !has_action(schema, a) {
+            out.push(
+                Diag::error(
+                    "agentgate::schema-vocabulary",
+                    format!("the schema does not define action `{a}`, which the gate asks about"),
+                )
+                .in_file(source)
+                .with_help("declare: action create, modify, delete in [change] appliesTo { ... }"),
+            );
+            continue;
+        }
+        let in_change = match (action_uid(a), &change, &action_entities) {
+            (Some(uid), Some(change), Some(ents)) => ents.is_ancestor_of(change, &uid),
+            _ => false,
+        };
+        if !in_change {
+            out.push(
+                Diag::error(
+                    "agentgate::schema-vocabulary",
+                    format!("action `{a}` is not in the action group `change`"),
+                )
+                .in_file(source)
+                .with_help("declare: action change; action create, modify, delete in [change] ..."),
+            );
+        }
+        let ctx = context_attrs(schema, a);
+        for field in GATE_CONTEXT {
+            if !ctx.iter().any(|c| c == field) {
+                out.push(
+                    Diag::error(
+                        "agentgate::schema-vocabulary",
+                        format!("the context of action `{a}` lacks `{field}`, which the gate fills"),
+                    )
+                    .in_file(source),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cedar_strings_escape() {
+        assert_eq!(cedar_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(cedar_string("x\u{1}"), "\"x\\u{1}\"");
+    }
+
+    #[test]
+    fn shipped_schema_has_vocabulary() {
+        let src = SourceFile::new(
+            "schemas/agentgate.cedarschema",
+            include_str!("../../../schemas/agentgate.cedarschema"),
+        );
+        let (schema, warnings) = parse_schema(&src).unwrap();
+        assert!(warnings.is_empty());
+        assert!(check_vocabulary(&schema, &src).is_empty());
+        assert!(context_attrs(&schema, "post").contains(&"visibility".to_string()));
+    }
+
+    #[test]
+    fn missing_vocabulary_is_named() {
+        let src = SourceFile::new("s.cedarschema", "entity User; action view appliesTo { principal: User, resource: User };");
+        let (schema, _) = parse_schema(&src).unwrap();
+        let errs = check_vocabulary(&schema, &src);
+        assert!(errs.iter().any(|d| d.message.contains("`Agent`")));
+        assert!(errs.iter().any(|d| d.message.contains("`modify`")));
+    }
+}
