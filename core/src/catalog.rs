@@ -49,8 +49,10 @@ impl Catalog {
                     a.names.extend(extra.names.iter().cloned());
                     a.name_suffixes.extend(extra.name_suffixes.iter().cloned());
                     a.trailers.extend(extra.trailers.iter().cloned());
-                    a.message_markers.extend(extra.message_markers.iter().cloned());
-                    a.subject_prefixes.extend(extra.subject_prefixes.iter().cloned());
+                    a.message_markers
+                        .extend(extra.message_markers.iter().cloned());
+                    a.subject_prefixes
+                        .extend(extra.subject_prefixes.iter().cloned());
                 }
                 None => c.agents.push(extra.clone()),
             }

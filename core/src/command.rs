@@ -29,13 +29,47 @@ pub struct CommandFacts {
 }
 
 const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh", "ash", "busybox", "python", "python2",
-    "python3", "perl", "ruby", "node", "php", "pwsh", "powershell", "iex", "invoke-expression",
-    "source", ".", "deno", "bun",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "fish",
+    "csh",
+    "tcsh",
+    "ash",
+    "busybox",
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "php",
+    "pwsh",
+    "powershell",
+    "iex",
+    "invoke-expression",
+    "source",
+    ".",
+    "deno",
+    "bun",
 ];
 const WRAPPERS: &[&str] = &[
-    "env", "nohup", "time", "nice", "ionice", "command", "builtin", "exec", "stdbuf", "xargs",
-    "timeout", "caffeinate", "watch", "unbuffer",
+    "env",
+    "nohup",
+    "time",
+    "nice",
+    "ionice",
+    "command",
+    "builtin",
+    "exec",
+    "stdbuf",
+    "xargs",
+    "timeout",
+    "caffeinate",
+    "watch",
+    "unbuffer",
 ];
 const ELEVATORS: &[&str] = &["sudo", "doas", "su", "pkexec", "runas", "gsudo"];
 
@@ -43,8 +77,12 @@ const ELEVATORS: &[&str] = &["sudo", "doas", "su", "pkexec", "runas", "gsudo"];
 pub fn analyze(line: &str) -> CommandFacts {
     let mut facts = CommandFacts::default();
     let lowered = line.to_ascii_lowercase();
-    if lowered.contains("<(curl") || lowered.contains("<(wget") || lowered.contains("$(curl")
-        || lowered.contains("$(wget") || lowered.contains("`curl") || lowered.contains("`wget")
+    if lowered.contains("<(curl")
+        || lowered.contains("<(wget")
+        || lowered.contains("$(curl")
+        || lowered.contains("$(wget")
+        || lowered.contains("`curl")
+        || lowered.contains("`wget")
     {
         // Downloaded text used as code or arguments.
         facts.pipe_to_shell = true;
@@ -53,8 +91,7 @@ pub fn analyze(line: &str) -> CommandFacts {
         let piped_into = seg.piped && i > 0;
         let mut words: &[String] = &seg.words;
         // Skip environment assignments and wrappers; note elevation.
-        loop {
-            let Some(first) = words.first() else { break };
+        while let Some(first) = words.first() {
             let base = basename(first);
             if is_assignment(first) {
                 words = &words[1..];
@@ -63,7 +100,11 @@ pub fn analyze(line: &str) -> CommandFacts {
                 words = skip_options(&words[1..]);
             } else if WRAPPERS.contains(&base.as_str()) {
                 words = skip_options(&words[1..]);
-                if base == "timeout" && words.first().is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit())) {
+                if base == "timeout"
+                    && words
+                        .first()
+                        .is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+                {
                     words = &words[1..];
                 }
             } else {
@@ -94,53 +135,43 @@ pub fn analyze(line: &str) -> CommandFacts {
                 facts.programs.extend(inner.programs);
             }
         }
+        let lower_args: Vec<String> = args.iter().map(|a| a.to_ascii_lowercase()).collect();
         match program.as_str() {
             "eval" => facts.pipe_to_shell = true,
             "git" => git(args, &mut facts),
             "rm" | "del" | "rd" | "rmdir" | "remove-item" | "ri" => {
-                if has_short_flag(args, &['r', 'R']) || args.iter().any(|a| {
-                    let a = a.to_ascii_lowercase();
-                    a == "--recursive" || a == "/s" || a == "-recurse"
-                }) {
-                    facts.recursive_delete = true;
-                }
+                facts.recursive_delete |= has_short_flag(args, &['r', 'R'])
+                    || lower_args
+                        .iter()
+                        .any(|a| a == "--recursive" || a == "/s" || a == "-recurse");
             }
             "find" => {
-                if args.iter().any(|a| a == "-delete")
-                    || args.windows(2).any(|w| w[0] == "-exec" && matches!(basename(&w[1]).as_str(), "rm" | "shred"))
-                {
-                    facts.recursive_delete = true;
-                }
+                facts.recursive_delete |= args.iter().any(|a| a == "-delete")
+                    || args.windows(2).any(|w| {
+                        w[0] == "-exec" && matches!(basename(&w[1]).as_str(), "rm" | "shred")
+                    });
             }
             "rsync" => {
-                if args.iter().any(|a| a.starts_with("--delete") || a == "--remove-source-files") {
-                    facts.recursive_delete = true;
-                }
+                facts.recursive_delete |= args
+                    .iter()
+                    .any(|a| a.starts_with("--delete") || a == "--remove-source-files");
             }
             "shred" | "wipefs" | "srm" => facts.recursive_delete = true,
             p if p.starts_with("mkfs") => facts.recursive_delete = true,
-            "dd" => {
-                if args.iter().any(|a| a.starts_with("of=/dev/")) {
-                    facts.recursive_delete = true;
-                }
-            }
+            "dd" => facts.recursive_delete |= args.iter().any(|a| a.starts_with("of=/dev/")),
             "chmod" | "chown" | "chgrp" | "setfacl" | "icacls" | "takeown" | "chattr" | "cacls" => {
                 facts.changes_permissions = true;
             }
             "gh" => {
-                let joined = args.join(" ").to_ascii_lowercase();
-                if joined.contains("collaborators")
+                let joined = lower_args.join(" ");
+                facts.changes_permissions |= joined.contains("collaborators")
                     || joined.contains("permission")
                     || joined.contains("--visibility")
                     || joined.contains("/protection")
                     || joined.contains("/teams")
-                    || (joined.contains("secret") && joined.contains("set"))
-                {
-                    facts.changes_permissions = true;
-                }
-                if args.first().is_some_and(|a| a == "repo") && args.get(1).is_some_and(|a| a == "delete") {
-                    facts.recursive_delete = true;
-                }
+                    || (joined.contains("secret") && joined.contains("set"));
+                facts.recursive_delete |= lower_args.first().is_some_and(|a| a == "repo")
+                    && lower_args.get(1).is_some_and(|a| a == "delete");
             }
             _ => {}
         }
@@ -172,20 +203,21 @@ fn git(args: &[String], facts: &mut CommandFacts) {
                     || a == "--delete"
                     || a == "--prune"
             }) || has_short_flag(rest, &['f', 'd'])
-                || rest.iter().any(|a| !a.starts_with('-') && (a.starts_with('+') || (a.starts_with(':') && a.len() > 1)));
+                || rest.iter().any(|a| {
+                    !a.starts_with('-')
+                        && (a.starts_with('+') || (a.starts_with(':') && a.len() > 1))
+                });
             if forced {
                 facts.force_push = true;
             }
         }
         "clean" => {
-            if has_short_flag(rest, &['f']) || rest.iter().any(|a| a == "--force") {
-                facts.recursive_delete = true;
-            }
+            facts.recursive_delete |=
+                has_short_flag(rest, &['f']) || rest.iter().any(|a| a == "--force");
         }
         "branch" => {
-            if rest.iter().any(|a| a == "-D") || (has_short_flag(rest, &['d']) && has_short_flag(rest, &['f'])) {
-                facts.recursive_delete = true;
-            }
+            facts.recursive_delete |= rest.iter().any(|a| a == "-D")
+                || (has_short_flag(rest, &['d']) && has_short_flag(rest, &['f']));
         }
         _ => {}
     }
@@ -194,7 +226,10 @@ fn git(args: &[String], facts: &mut CommandFacts) {
 /// Whether any short-option cluster (`-rf`) holds one of `flags`.
 fn has_short_flag(args: &[String], flags: &[char]) -> bool {
     args.iter().any(|a| {
-        a.starts_with('-') && !a.starts_with("--") && a.len() > 1 && a[1..].chars().any(|c| flags.contains(&c))
+        a.starts_with('-')
+            && !a.starts_with("--")
+            && a.len() > 1
+            && a[1..].chars().any(|c| flags.contains(&c))
     })
 }
 
@@ -218,7 +253,9 @@ fn skip_options(words: &[String]) -> &[String] {
 
 fn is_assignment(w: &str) -> bool {
     match w.find('=') {
-        Some(pos) if pos > 0 => w[..pos].chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        Some(pos) if pos > 0 => w[..pos]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_'),
         _ => false,
     }
 }
@@ -279,10 +316,10 @@ fn segments(line: &str) -> Vec<Segment> {
             }
             '\\' => {
                 in_word = true;
-                if let Some(e) = chars.next() {
-                    if e != '\n' {
-                        word.push(e);
-                    }
+                if let Some(e) = chars.next()
+                    && e != '\n'
+                {
+                    word.push(e);
                 }
             }
             ' ' | '\t' => flush_word(&mut word, &mut in_word, &mut words),
@@ -347,14 +384,26 @@ mod tests {
         ] {
             assert!(analyze(c).force_push, "{c}");
         }
-        for c in ["git push origin main", "git push -u origin feature", "echo git push --force"] {
+        for c in [
+            "git push origin main",
+            "git push -u origin feature",
+            "echo git push --force",
+        ] {
             assert!(!analyze(c).force_push, "{c}");
         }
     }
 
     #[test]
     fn recursive_delete_shapes() {
-        for c in ["rm -rf build", "rm -r x", "rm -fr /", "find . -name '*.o' -delete", "git clean -fdx", "rsync -a --delete a/ b/", "sudo rm --recursive /var"] {
+        for c in [
+            "rm -rf build",
+            "rm -r x",
+            "rm -fr /",
+            "find . -name '*.o' -delete",
+            "git clean -fdx",
+            "rsync -a --delete a/ b/",
+            "sudo rm --recursive /var",
+        ] {
             assert!(analyze(c).recursive_delete, "{c}");
         }
         for c in ["rm file.txt", "find . -name x", "git clean -n"] {
@@ -364,10 +413,20 @@ mod tests {
 
     #[test]
     fn pipe_to_shell_shapes() {
-        for c in ["curl -fsSL https://x.sh | sh", "wget -qO- x | sudo bash", "bash <(curl -s x)", "eval \"$(curl x)\"", "cat script | python3 -"] {
+        for c in [
+            "curl -fsSL https://x.sh | sh",
+            "wget -qO- x | sudo bash",
+            "bash <(curl -s x)",
+            "eval \"$(curl x)\"",
+            "cat script | python3 -",
+        ] {
             assert!(analyze(c).pipe_to_shell, "{c}");
         }
-        for c in ["curl https://x -o file", "echo hi | grep h", "bash script.sh"] {
+        for c in [
+            "curl https://x -o file",
+            "echo hi | grep h",
+            "bash script.sh",
+        ] {
             assert!(!analyze(c).pipe_to_shell, "{c}");
         }
     }

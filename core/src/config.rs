@@ -199,7 +199,10 @@ impl Config {
             .map_err(|(key, msg)| at_key(&key, msg))?;
         for a in &config.agents {
             if a.id.trim().is_empty() {
-                return Err(at_key("agents", "an [[agents]] entry has an empty `id`".into()));
+                return Err(at_key(
+                    "agents",
+                    "an [[agents]] entry has an empty `id`".into(),
+                ));
             }
         }
         for (team, slug) in &config.github.teams {
@@ -272,10 +275,7 @@ impl Config {
     pub fn parent_teams(&self, team: &str) -> Vec<&str> {
         self.teams
             .iter()
-            .filter(|(_, ms)| {
-                ms.iter()
-                    .any(|m| m.strip_prefix(TEAM_PREFIX) == Some(team))
-            })
+            .filter(|(_, ms)| ms.iter().any(|m| m.strip_prefix(TEAM_PREFIX) == Some(team)))
             .map(|(t, _)| t.as_str())
             .collect()
     }
@@ -353,8 +353,8 @@ fn find_key(text: &str, key: &str) -> Option<usize> {
         let t = line.trim_start();
         let lead = line.len() - t.len();
         let bare = t.trim_start_matches('[').trim_start_matches('"');
-        if bare.starts_with(key) {
-            let rest = bare[key.len()..].trim_start_matches('"').trim_start();
+        if let Some(rest) = bare.strip_prefix(key) {
+            let rest = rest.trim_start_matches('"').trim_start();
             if rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.') {
                 return Some(offset + lead + (t.len() - bare.len()));
             }
@@ -399,8 +399,10 @@ mod tests {
 
     #[test]
     fn teams_nest_and_cycles_are_rejected() {
-        let c = parse("[teams]\nsecurity = [\"carol\", \"team:maintainers\"]\nmaintainers = [\"Alice\"]\n")
-            .unwrap();
+        let c = parse(
+            "[teams]\nsecurity = [\"carol\", \"team:maintainers\"]\nmaintainers = [\"Alice\"]\n",
+        )
+        .unwrap();
         assert_eq!(c.teams_of("alice"), vec!["maintainers"]);
         assert_eq!(c.parent_teams("maintainers"), vec!["security"]);
         assert!(c.members("security").contains("alice"));

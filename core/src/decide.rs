@@ -58,7 +58,8 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    fn from_response(r: &Response) -> Evaluation {
+    /// Summarise a Cedar response.
+    pub fn from_response(r: &Response) -> Evaluation {
         let mut reasons: Vec<String> = r.diagnostics().reason().map(|p| p.to_string()).collect();
         reasons.sort();
         let mut errors: Vec<PolicyError> = r
@@ -162,7 +163,9 @@ impl<'a> Decider<'a> {
             entities,
             context,
         } = self.builder.build(req)?;
-        let r = self.authorizer.is_authorized(&request, self.policies, &entities);
+        let r = self
+            .authorizer
+            .is_authorized(&request, self.policies, &entities);
         Ok((Evaluation::from_response(&r), context))
     }
 
@@ -174,7 +177,9 @@ impl<'a> Decider<'a> {
         entities: &Entities,
     ) -> Result<(Evaluation, Map<String, Value>), RequestError> {
         let (request, context) = self.builder.request(req)?;
-        let r = self.authorizer.is_authorized(&request, self.policies, entities);
+        let r = self
+            .authorizer
+            .is_authorized(&request, self.policies, entities);
         Ok((Evaluation::from_response(&r), context))
     }
 
@@ -187,7 +192,12 @@ impl<'a> Decider<'a> {
 
     /// [`Decider::answer`] with a prepared entity set for the first
     /// evaluation.
-    pub fn answer_with(&self, req: &Req, entities: &Entities, probe: Probe) -> Result<Answer, RequestError> {
+    pub fn answer_with(
+        &self,
+        req: &Req,
+        entities: &Entities,
+        probe: Probe,
+    ) -> Result<Answer, RequestError> {
         let (first, context) = self.evaluate_with(req, entities)?;
         self.answer_from(req, first, context, probe, Some(entities))
     }
@@ -256,7 +266,8 @@ impl<'a> Decider<'a> {
             let mut r = req.clone();
             r.signoff.extend(extra.iter().cloned());
             if let Some(n) = r.context.get("approvals").and_then(Value::as_i64) {
-                r.context.insert("approvals".into(), json!(n + extra.len() as i64));
+                r.context
+                    .insert("approvals".into(), json!(n + extra.len() as i64));
             }
             r
         };
@@ -267,7 +278,11 @@ impl<'a> Decider<'a> {
         let teams = self.store().known_teams();
         let mut out = Vec::new();
         for t in &teams {
-            if self.evaluate(&with(&[Signer::TeamMember(t.clone())]))?.0.allowed {
+            if self
+                .evaluate(&with(&[Signer::TeamMember(t.clone())]))?
+                .0
+                .allowed
+            {
                 out.push(t.clone());
             }
         }

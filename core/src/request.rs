@@ -31,7 +31,9 @@ pub enum Principal {
 }
 
 /// How git stores a path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     /// A regular file.
@@ -252,6 +254,49 @@ pub fn parse_action(s: &str) -> Result<String, RequestError> {
     Ok(s.to_string())
 }
 
+/// A request as text, the shape `check --stdin`, test suites and other
+/// harnesses use: `principal` (`agent:<id>`, `human:<login>` or a Cedar
+/// uid), `action`, `resource` (a path or a Cedar uid), optional `kind` of a
+/// path, `context` and `signoff` (logins, or `team:<name>`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// Who.
+    pub principal: String,
+    /// Action id.
+    pub action: String,
+    /// A path or a Cedar uid.
+    pub resource: String,
+    /// `File.kind` of a path resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FileKind>,
+    /// Context fields (the rest get defaults).
+    #[serde(default)]
+    pub context: Map<String, Value>,
+    /// Who signed off.
+    #[serde(default)]
+    pub signoff: Vec<String>,
+}
+
+impl RequestSpec {
+    /// Parse into a [`Req`].
+    pub fn to_req(&self) -> Result<Req, RequestError> {
+        let principal = Principal::parse(&self.principal)?;
+        let action = parse_action(&self.action)?;
+        let mut resource = Resource::parse(&self.resource)?;
+        if let (Resource::File { kind, .. }, Some(k)) = (&mut resource, self.kind) {
+            *kind = k;
+        }
+        Ok(Req {
+            principal,
+            action,
+            resource,
+            context: self.context.clone(),
+            signoff: self.signoff.iter().map(|s| Signer::parse(s)).collect(),
+        })
+    }
+}
+
 /// Builds Cedar requests and entities for one policy store.
 pub struct Builder<'a> {
     store: &'a PolicyStore,
@@ -303,8 +348,9 @@ impl<'a> Builder<'a> {
     /// Build the Cedar request (context filled) without entities: for
     /// callers that build one entity set for many requests.
     pub fn request(&self, req: &Req) -> Result<(Request, Map<String, Value>), RequestError> {
-        let action = action_uid(&req.action)
-            .ok_or_else(|| RequestError::Syntax(format!("action `{}` is not a valid id", req.action)))?;
+        let action = action_uid(&req.action).ok_or_else(|| {
+            RequestError::Syntax(format!("action `{}` is not a valid id", req.action))
+        })?;
         if !self.schema().actions().any(|a| *a == action) {
             let mut known: Vec<String> = self
                 .schema()
@@ -321,8 +367,17 @@ impl<'a> Builder<'a> {
         let context = self.fill_context(req, &action)?;
         let principal = parse_uid(&req.principal.uid_text(), "principal")?;
         let resource = parse_uid(&req.resource.uid_text(), "resource")?;
-        let ctx = Context::from_json_value(Value::Object(context.clone()), Some((self.schema(), &action)))
-            .map_err(|e| RequestError::Cedar(format!("context {}: {}", Value::Object(context.clone()), flatten(&e))))?;
+        let ctx = Context::from_json_value(
+            Value::Object(context.clone()),
+            Some((self.schema(), &action)),
+        )
+        .map_err(|e| {
+            RequestError::Cedar(format!(
+                "context {}: {}",
+                Value::Object(context.clone()),
+                flatten(&e)
+            ))
+        })?;
         let request = Request::new(principal, action, resource, ctx, Some(self.schema()))
             .map_err(|e| RequestError::Cedar(flatten(&e)))?;
         Ok((request, context))
@@ -377,15 +432,22 @@ impl<'a> Builder<'a> {
             .map(|t| Arc::new(t.clone()))
     }
 
-    fn fill_context(&self, req: &Req, action: &EntityUid) -> Result<Map<String, Value>, RequestError> {
+    fn fill_context(
+        &self,
+        req: &Req,
+        action: &EntityUid,
+    ) -> Result<Map<String, Value>, RequestError> {
         let mut ctx = req.context.clone();
-        let Some(Type::Record { attrs, .. }) = self.schema().as_ref().context_type(action.as_ref()) else {
+        let Some(Type::Record { attrs, .. }) = self.schema().as_ref().context_type(action.as_ref())
+        else {
             return Ok(ctx);
         };
         let command = match (&req.resource, req.action.as_str()) {
-            (Resource::Entity(uid), _) if uid.starts_with("Command::") => parse_uid(uid, "resource")
-                .ok()
-                .map(|u| command::analyze(u.id().unescaped())),
+            (Resource::Entity(uid), _) if uid.starts_with("Command::") => {
+                parse_uid(uid, "resource")
+                    .ok()
+                    .map(|u| command::analyze(u.id().unescaped()))
+            }
             _ => None,
         };
         for (name, attr) in attrs.iter() {
@@ -452,7 +514,10 @@ impl<'a> Builder<'a> {
                     uid("Agent", id)?,
                     vec![
                         ("login", RestrictedExpression::new_string(login)),
-                        ("vendor", RestrictedExpression::new_string(self.store.catalog.vendor(id))),
+                        (
+                            "vendor",
+                            RestrictedExpression::new_string(self.store.catalog.vendor(id)),
+                        ),
                     ],
                     parents,
                 )?])
@@ -542,7 +607,11 @@ impl<'a> Builder<'a> {
                             out.push(Entity::new_no_attrs(su.clone(), HashSet::new()));
                             parents.insert(su);
                         }
-                        out.push(entity(u, vec![("name", s(name)), ("server", s(server))], parents)?);
+                        out.push(entity(
+                            u,
+                            vec![("name", s(name)), ("server", s(server))],
+                            parents,
+                        )?);
                         out
                     }
                     "Channel" | "Item" => {
@@ -550,7 +619,11 @@ impl<'a> Builder<'a> {
                             Some((k, n)) => (k.to_string(), n.to_string()),
                             None => (String::new(), id.clone()),
                         };
-                        vec![entity(u, vec![("name", s(name)), ("kind", s(kind))], HashSet::new())?]
+                        vec![entity(
+                            u,
+                            vec![("name", s(name)), ("kind", s(kind))],
+                            HashSet::new(),
+                        )?]
                     }
                     "Query" => vec![entity(u, vec![("text", s(id))], HashSet::new())?],
                     "Dir" => dir_chain(&id)?,
@@ -617,8 +690,9 @@ fn flatten(e: &dyn std::error::Error) -> String {
 }
 
 fn parse_uid(text: &str, what: &str) -> Result<EntityUid, RequestError> {
-    text.parse::<EntityUid>()
-        .map_err(|e| RequestError::Syntax(format!("{what} `{text}` is not a Cedar entity uid: {e}")))
+    text.parse::<EntityUid>().map_err(|e| {
+        RequestError::Syntax(format!("{what} `{text}` is not a Cedar entity uid: {e}"))
+    })
 }
 
 /// `Type::"id"` as a uid.
@@ -709,7 +783,9 @@ fn host_entities(host: &str) -> Result<Vec<Entity>, RequestError> {
         let parents = if is_ip || i + 1 >= labels.len() {
             HashSet::new()
         } else {
-            [uid("Host", &labels[i + 1..].join("."))?].into_iter().collect()
+            [uid("Host", &labels[i + 1..].join("."))?]
+                .into_iter()
+                .collect()
         };
         out.push(Entity::new_no_attrs(uid("Host", &name)?, parents));
         if is_ip {
@@ -774,9 +850,18 @@ mod tests {
 
     #[test]
     fn principals_parse() {
-        assert_eq!(Principal::parse("agent:copilot").unwrap(), Principal::Agent("copilot".into()));
-        assert_eq!(Principal::parse("human:Alice").unwrap(), Principal::Human("alice".into()));
-        assert_eq!(Principal::parse("Agent::\"x\"").unwrap(), Principal::Agent("x".into()));
+        assert_eq!(
+            Principal::parse("agent:copilot").unwrap(),
+            Principal::Agent("copilot".into())
+        );
+        assert_eq!(
+            Principal::parse("human:Alice").unwrap(),
+            Principal::Human("alice".into())
+        );
+        assert_eq!(
+            Principal::parse("Agent::\"x\"").unwrap(),
+            Principal::Agent("x".into())
+        );
         assert!(Principal::parse("alice").is_err());
         assert!(Principal::parse("agent:").is_err());
     }
@@ -785,9 +870,15 @@ mod tests {
     fn resources_parse() {
         assert_eq!(
             Resource::parse("./src/a.rs").unwrap(),
-            Resource::File { path: "src/a.rs".into(), kind: FileKind::File }
+            Resource::File {
+                path: "src/a.rs".into(),
+                kind: FileKind::File
+            }
         );
-        assert_eq!(Resource::parse("Url::\"https://x\"").unwrap(), Resource::Entity("Url::\"https://x\"".into()));
+        assert_eq!(
+            Resource::parse("Url::\"https://x\"").unwrap(),
+            Resource::Entity("Url::\"https://x\"".into())
+        );
         assert!(Resource::parse("src/").is_err());
     }
 
@@ -803,15 +894,26 @@ mod tests {
 
     #[test]
     fn dir_chains() {
-        let ids: Vec<String> = dir_chain("a/b/").unwrap().iter().map(|e| e.uid().id().unescaped().to_string()).collect();
+        let ids: Vec<String> = dir_chain("a/b/")
+            .unwrap()
+            .iter()
+            .map(|e| e.uid().id().unescaped().to_string())
+            .collect();
         assert_eq!(ids, vec!["a/b/", "a/", ""]);
-        let ids: Vec<String> = dir_chain("/etc/").unwrap().iter().map(|e| e.uid().id().unescaped().to_string()).collect();
+        let ids: Vec<String> = dir_chain("/etc/")
+            .unwrap()
+            .iter()
+            .map(|e| e.uid().id().unescaped().to_string())
+            .collect();
         assert_eq!(ids, vec!["/etc/", "/"]);
     }
 
     #[test]
     fn tools_split() {
-        assert_eq!(split_tool("mcp__gmail__delete_mail"), ("gmail".into(), "delete_mail".into()));
+        assert_eq!(
+            split_tool("mcp__gmail__delete_mail"),
+            ("gmail".into(), "delete_mail".into())
+        );
         assert_eq!(split_tool("Bash"), ("".into(), "Bash".into()));
     }
 }

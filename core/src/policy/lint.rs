@@ -1,14 +1,16 @@
 //! agentgate's lints: mistakes Cedar accepts but that defeat a policy's
 //! purpose in agentgate's model.
 
-use cedar_policy::{ActionConstraint, Effect, EntityUid, Policy, PrincipalConstraint, ResourceConstraint};
+use cedar_policy::{
+    ActionConstraint, Effect, EntityUid, Policy, PrincipalConstraint, ResourceConstraint,
+};
 
 use crate::diag::Diag;
 use crate::policy::schema::cedar_string;
 use crate::policy::{PolicyMeta, PolicyStore};
 
 /// Lint every user policy. `already_never` lists ids Cedar already reported
-/// as never applying.
+/// on (as never applying, or as not typechecking).
 pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
     let mut out = Vec::new();
     let mut teams: Vec<&str> = store.config.teams.keys().map(String::as_str).collect();
@@ -18,7 +20,10 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
             continue;
         };
         if !already_never.iter().any(|id| id == &meta.id)
-            && policy.get_valid_request_envs(&store.schema).next().is_none()
+            && policy
+                .get_valid_request_envs(&store.schema)
+                .next()
+                .is_none()
         {
             out.push(
                 Diag::warning(
@@ -107,7 +112,11 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
 /// Locate a diagnostic at the literal's text inside the policy, falling back
 /// to the policy's first line.
 fn located(d: Diag, meta: &PolicyMeta, uid: &EntityUid) -> Diag {
-    let lit = cedar_string(uid.id().unescaped());
+    let lit = format!(
+        "{}::{}",
+        uid.type_name(),
+        cedar_string(uid.id().unescaped())
+    );
     if let Some(src) = &meta.source {
         let start = meta.span.offset();
         let end = start + meta.span.len();
@@ -136,7 +145,9 @@ fn permits_agents_everything(policy: &Policy) -> bool {
     let any_action = matches!(policy.action_constraint(), ActionConstraint::Any);
     let any_resource = match policy.resource_constraint() {
         ResourceConstraint::Any => true,
-        ResourceConstraint::In(uid) => uid.type_name().to_string() == "Dir" && uid.id().unescaped().is_empty(),
+        ResourceConstraint::In(uid) => {
+            uid.type_name().to_string() == "Dir" && uid.id().unescaped().is_empty()
+        }
         _ => false,
     };
     agent_principal && any_action && any_resource

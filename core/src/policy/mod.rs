@@ -57,7 +57,10 @@ pub fn read_source(tree: &dyn Tree, path: &str) -> Result<Option<Arc<SourceFile>
             Ok(text) => Ok(Some(SourceFile::new(name, text))),
             Err(e) => Err(Diag::error(
                 "agentgate::encoding",
-                format!("{name} is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                format!(
+                    "{name} is not valid UTF-8 (byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
             )),
         },
         Err(e) => Err(Diag::error("agentgate::read", e.to_string())),
@@ -188,7 +191,10 @@ impl PolicyStore {
                         errors.push(
                             Diag::error(
                                 "agentgate::reserved-id",
-                                format!("policy id `{}` is reserved for agentgate's built-in floor", m.id),
+                                format!(
+                                    "policy id `{}` is reserved for agentgate's built-in floor",
+                                    m.id
+                                ),
                             )
                             .at_meta(user_def)
                             .with_help("rename the policy"),
@@ -267,9 +273,12 @@ fn duplicate(second: &PolicyMeta, first: &PolicyMeta) -> Diag {
     .with_label("second definition")
     .with_help("policy ids must be unique across the policy directory; rename one of them")
     .with_related(
-        Diag::error("agentgate::duplicate-id", format!("`{}` first defined here", first.id))
-            .at_meta(first)
-            .with_label("first definition"),
+        Diag::error(
+            "agentgate::duplicate-id",
+            format!("`{}` first defined here", first.id),
+        )
+        .at_meta(first)
+        .with_label("first definition"),
     )
 }
 

@@ -109,7 +109,9 @@ pub fn parse_file(
                     return Err(vec![
                         Diag::error("agentgate::empty-id", "`@id` is empty")
                             .at(source, span)
-                            .with_help("give the policy a short unique name: @id(\"agents-edit-docs\")"),
+                            .with_help(
+                                "give the policy a short unique name: @id(\"agents-edit-docs\")",
+                            ),
                     ]);
                 }
                 (v, true)
@@ -216,7 +218,10 @@ mod tests {
 
     #[test]
     fn syntax_error_is_located() {
-        let src = SourceFile::new("bad.cedar", "permit (principal, action, resource)\nwhen { principal.x == };\n");
+        let src = SourceFile::new(
+            "bad.cedar",
+            "permit (principal, action, resource)\nwhen { principal.x == };\n",
+        );
         let errs = parse_file(&src, 0, false).unwrap_err();
         assert!(!errs.is_empty());
         assert_eq!(errs[0].file(), Some("bad.cedar"));
@@ -225,7 +230,10 @@ mod tests {
 
     #[test]
     fn templates_warn() {
-        let src = SourceFile::new("t.cedar", "permit (principal == ?principal, action, resource);\n");
+        let src = SourceFile::new(
+            "t.cedar",
+            "permit (principal == ?principal, action, resource);\n",
+        );
         let f = parse_file(&src, 0, false).unwrap();
         assert!(f.policies.is_empty());
         assert_eq!(f.count, 1);

@@ -14,7 +14,14 @@ pub fn parse_schema(source: &Arc<SourceFile>) -> Result<(Schema, Vec<Diag>), Vec
     if source.name.ends_with(".json") {
         return Schema::from_json_str(&source.text)
             .map(|s| (s, Vec::new()))
-            .map_err(|e| vec![Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(source))]);
+            .map_err(|e| {
+                vec![Diag::from_miette(
+                    &e,
+                    Severity::Error,
+                    "cedar::schema",
+                    Some(source),
+                )]
+            });
     }
     match Schema::from_cedarschema_str(&source.text) {
         Ok((schema, warnings)) => {
@@ -132,7 +139,9 @@ pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> 
                 out.push(
                     Diag::error(
                         "agentgate::schema-vocabulary",
-                        format!("the context of action `{a}` lacks `{field}`, which the gate fills"),
+                        format!(
+                            "the context of action `{a}` lacks `{field}`, which the gate fills"
+                        ),
                     )
                     .in_file(source),
                 );
@@ -166,7 +175,10 @@ mod tests {
 
     #[test]
     fn missing_vocabulary_is_named() {
-        let src = SourceFile::new("s.cedarschema", "entity User; action view appliesTo { principal: User, resource: User };");
+        let src = SourceFile::new(
+            "s.cedarschema",
+            "entity User; action view appliesTo { principal: User, resource: User };",
+        );
         let (schema, _) = parse_schema(&src).unwrap();
         let errs = check_vocabulary(&schema, &src);
         assert!(errs.iter().any(|d| d.message.contains("`Agent`")));

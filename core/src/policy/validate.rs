@@ -16,6 +16,9 @@ pub fn validate(store: &PolicyStore) -> Vec<Diag> {
     let result = validator.validate(&store.policies, ValidationMode::Strict);
     let mut flagged_never = Vec::new();
     for e in result.validation_errors() {
+        // A policy that does not typecheck has no valid request environment;
+        // saying it "never applies" on top of the real error would mislead.
+        flagged_never.push(e.policy_id().to_string());
         let meta = store.meta(e.policy_id());
         let mut d = Diag::from_miette(
             e,

@@ -1,0 +1,215 @@
+//! `agentgate check`: answer allow / deny / confirm for one request, given
+//! as flags or as JSON on stdin, with the policies that decided it.
+
+use std::io::{IsTerminal, Read};
+
+use agentgate_core::decide::{Answer, Decider, Probe, Verdict};
+use agentgate_core::diag::Diag;
+use agentgate_core::policy::PolicyStore;
+use agentgate_core::request::{Builder, FileKind, RequestSpec};
+use serde_json::{Map, Value, json};
+
+use super::Ctx;
+use crate::exit::Exit;
+use crate::output::{self, Format};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Who acts: agent:<id>, human:<login>, or a Cedar uid (Agent::"copilot").
+    #[arg(long)]
+    principal: Option<String>,
+    /// The action id (modify, edit, run, post, remove, ...).
+    #[arg(long)]
+    action: Option<String>,
+    /// What is acted on: a repository path, or a Cedar uid (Url::"https://...").
+    #[arg(long)]
+    resource: Option<String>,
+    /// How git stores a path resource.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Context as a JSON object; fields left out get their defaults.
+    #[arg(long, value_name = "JSON")]
+    context: Option<String>,
+    /// Who signed off (repeatable): a login, or team:<name>.
+    #[arg(long, value_name = "WHO")]
+    signoff: Vec<String>,
+    /// Read the request as JSON from stdin:
+    /// {"principal", "action", "resource", "context", "signoff", "kind"}.
+    #[arg(long)]
+    stdin: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    File,
+    Executable,
+    Symlink,
+    Submodule,
+}
+
+impl From<KindArg> for FileKind {
+    fn from(k: KindArg) -> FileKind {
+        match k {
+            KindArg::File => FileKind::File,
+            KindArg::Executable => FileKind::Executable,
+            KindArg::Symlink => FileKind::Symlink,
+            KindArg::Submodule => FileKind::Submodule,
+        }
+    }
+}
+
+fn usage(msg: impl Into<String>) -> Diag {
+    Diag::error("agentgate::usage", msg)
+}
+
+fn spec_from(args: &Args) -> Result<RequestSpec, Diag> {
+    let from_flags = args.principal.is_some() || args.action.is_some() || args.resource.is_some();
+    if args.stdin || !from_flags {
+        if from_flags {
+            return Err(usage(
+                "give the request either as flags or on stdin (--stdin), not both",
+            ));
+        }
+        if !args.stdin && std::io::stdin().is_terminal() {
+            return Err(usage("no request: pass --principal, --action and --resource, or a JSON request on stdin")
+                .with_help("agentgate check --principal agent:copilot --action modify --resource .github/workflows/ci.yml"));
+        }
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
+        return serde_json::from_str::<RequestSpec>(&text).map_err(|e| {
+            usage(format!("the request on stdin is not valid: {e}")).with_help(
+                r#"expected {"principal": "agent:claude-code", "action": "post", "resource": "Channel::\"slack:#general\"", "context": {"visibility": "public"}}"#,
+            )
+        });
+    }
+    let need = |v: &Option<String>, flag: &str| {
+        v.clone().ok_or_else(|| usage(format!("missing --{flag}")))
+    };
+    let context = match &args.context {
+        None => Map::new(),
+        Some(text) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => m,
+            Ok(_) => return Err(usage("--context must be a JSON object")),
+            Err(e) => return Err(usage(format!("--context is not valid JSON: {e}"))),
+        },
+    };
+    Ok(RequestSpec {
+        principal: need(&args.principal, "principal")?,
+        action: need(&args.action, "action")?,
+        resource: need(&args.resource, "resource")?,
+        kind: args.kind.map(FileKind::from),
+        context,
+        signoff: args.signoff.clone(),
+    })
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Exit {
+    let spec = match spec_from(&args) {
+        Ok(s) => s,
+        Err(d) => return output::fail(args.format, &d.into()),
+    };
+    let store = match ctx.load_store() {
+        Ok(s) => s,
+        Err(d) => return output::fail(args.format, &d),
+    };
+    let req = match spec.to_req() {
+        Ok(r) => r,
+        Err(e) => return output::fail(args.format, &usage(e.to_string()).into()),
+    };
+    let decider = Decider::new(Builder::new(&store));
+    let answer = match decider.answer(&req, Probe::SignOff) {
+        Ok(a) => a,
+        Err(e) => {
+            return output::fail(
+                args.format,
+                &usage(format!("cannot evaluate the request: {e}")).into(),
+            );
+        }
+    };
+    print_answer(&store, &spec, &answer, args.format);
+    match answer.decision {
+        Verdict::Allow => Exit::Ok,
+        Verdict::Deny => Exit::No,
+        Verdict::Confirm => Exit::Confirm,
+    }
+}
+
+/// The deciding policies with location and intent.
+fn explain(store: &PolicyStore, answer: &Answer) -> Vec<Value> {
+    answer
+        .policies
+        .iter()
+        .map(|id| match store.meta.get(id) {
+            Some(m) => json!({"id": id, "location": m.location(), "intent": m.intent}),
+            None => json!({"id": id}),
+        })
+        .collect()
+}
+
+fn print_answer(store: &PolicyStore, spec: &RequestSpec, answer: &Answer, format: Format) {
+    match format {
+        Format::Json => output::print_json(&json!({
+            "decision": answer.decision,
+            "policies": answer.policies,
+            "explanations": explain(store, answer),
+            "errors": answer.errors,
+            "signoff_from": answer.signoff_from,
+            "request": {
+                "principal": spec.principal,
+                "action": spec.action,
+                "resource": spec.resource,
+                "context": answer.context,
+            },
+        })),
+        Format::Human => {
+            println!(
+                "{}: {} {} {}",
+                answer.decision.as_str(),
+                spec.principal,
+                spec.action,
+                spec.resource
+            );
+            if answer.policies.is_empty() {
+                println!("  no policy permits it (denied by default)");
+            }
+            for e in explain(store, answer) {
+                let id = e["id"].as_str().unwrap_or_default();
+                let loc = e["location"].as_str().unwrap_or_default();
+                match e["intent"].as_str() {
+                    Some(intent) => println!("  {id} ({loc}): {intent}"),
+                    None => println!("  {id} ({loc})"),
+                }
+            }
+            for err in &answer.errors {
+                println!(
+                    "  policy {} failed to evaluate: {}",
+                    err.policy, err.message
+                );
+            }
+            match (answer.decision, &answer.signoff_from) {
+                (Verdict::Confirm, _) => println!("  a human must confirm before this is done"),
+                (Verdict::Deny, Some(teams)) if teams.is_empty() => {
+                    println!("  no sign-off would allow it")
+                }
+                (Verdict::Deny, Some(teams)) => println!(
+                    "  would be allowed with sign-off from: {}",
+                    teams
+                        .iter()
+                        .map(|t| if t == "*" {
+                            "any eligible human".to_string()
+                        } else {
+                            t.clone()
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", or ")
+                ),
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `agentgate init`: scaffold a repository.
+
+use std::path::PathBuf;
+
+use agentgate_core::init::{InitError, init};
+
+use super::Ctx;
+use crate::exit::Exit;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory to scaffold (default: the current directory).
+    dir: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Exit {
+    let dir = args.dir.unwrap_or_else(|| ctx.cwd.clone());
+    match init(&dir) {
+        Ok(files) => {
+            for f in &files {
+                println!("wrote {f}");
+            }
+            println!(
+                "next: add maintainers' logins under [teams] in agentgate.toml, then run `agentgate validate` and `agentgate test`"
+            );
+            Exit::Ok
+        }
+        Err(InitError::Exists(files)) => {
+            eprintln!("error: refusing to overwrite existing files; nothing was written:");
+            for f in files {
+                eprintln!("  {f}");
+            }
+            eprintln!("help: move them aside, or add agentgate's files by hand (see README)");
+            Exit::Input
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Input
+        }
+    }
+}

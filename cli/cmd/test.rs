@@ -1,0 +1,136 @@
+//! `agentgate test`: run policy test suites and report results and coverage.
+
+use std::path::PathBuf;
+
+use agentgate_core::diag::{Diag, Diags};
+use agentgate_core::policy::load_config;
+use agentgate_core::policy::validate::validate;
+use agentgate_core::testing::{self, RunOptions, Status, report};
+use agentgate_core::tree::DirTree;
+use clap::ValueEnum;
+
+use super::Ctx;
+use crate::exit::Exit;
+use crate::output::{self, Format};
+
+/// Report format of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TestFormat {
+    /// Human-readable text.
+    #[default]
+    Human,
+    /// JSON.
+    Json,
+    /// JUnit XML.
+    Junit,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Test files or directories (default: `tests` from agentgate.toml).
+    paths: Vec<PathBuf>,
+    /// Run only cases whose name matches this glob (e.g. "*workflow*").
+    #[arg(long, value_name = "GLOB")]
+    filter: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t)]
+    format: TestFormat,
+    /// Fail (exit 1) when less than PCT percent of the policies decided a case.
+    #[arg(long, value_name = "PCT")]
+    min_coverage: Option<f64>,
+    /// Root directory of cedar-integration-tests files' relative paths
+    /// (default: the nearest ancestor of each test file that holds them).
+    #[arg(long, value_name = "DIR")]
+    cedar_root: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Exit {
+    let json_errors = if args.format == TestFormat::Json {
+        Format::Json
+    } else {
+        Format::Human
+    };
+    let fail = |d: Diags| output::fail(json_errors, &d);
+    if let Some(p) = args.min_coverage
+        && !(0.0..=100.0).contains(&p)
+    {
+        return fail(
+            Diag::error(
+                "agentgate::usage",
+                format!("--min-coverage {p}: must be between 0 and 100"),
+            )
+            .into(),
+        );
+    }
+    let paths = if args.paths.is_empty() {
+        match load_config(&DirTree::new(&ctx.root)) {
+            Ok((c, _)) => vec![ctx.root.join(&c.tests)],
+            Err(d) => return fail(d),
+        }
+    } else {
+        args.paths.clone()
+    };
+    let files = match testing::discover(&paths, &ctx.cwd) {
+        Ok(f) => f,
+        Err(d) => return fail(d),
+    };
+    let store = if files.iter().any(|f| f.needs_store()) {
+        match ctx.load_store() {
+            Ok(s) => {
+                let diags = validate(&s);
+                if diags.iter().any(|d| d.is_error()) {
+                    let errs: Vec<Diag> = diags.into_iter().filter(|d| d.is_error()).collect();
+                    output::eprint_diags(&errs);
+                    return fail(
+                        Diag::error("agentgate::invalid-policies", "the policies do not validate; fix them before testing (see `agentgate validate`)")
+                            .into(),
+                    );
+                }
+                Some(s)
+            }
+            Err(d) => return fail(d),
+        }
+    } else {
+        None
+    };
+    let opts = RunOptions {
+        filter: args.filter.clone(),
+        cedar_root: args.cedar_root.clone(),
+    };
+    let run = match testing::run(store.as_ref(), &files, &opts) {
+        Ok(r) => r,
+        Err(d) => return fail(d),
+    };
+    match args.format {
+        TestFormat::Human => print!("{}", report::human(&run, args.min_coverage)),
+        TestFormat::Json => output::print_json(&report::json(&run, args.min_coverage)),
+        TestFormat::Junit => print!("{}", report::junit(&run)),
+    }
+    let total: usize = run.files.iter().map(|f| f.cases.len()).sum();
+    if run.count(Status::Error) > 0 {
+        return Exit::Input;
+    }
+    if total == 0 {
+        eprintln!(
+            "error: no case matched{}",
+            args.filter
+                .as_deref()
+                .map(|f| format!(" --filter {f:?}"))
+                .unwrap_or_default()
+        );
+        return Exit::Input;
+    }
+    if run.count(Status::Fail) > 0 {
+        return Exit::No;
+    }
+    if let (Some(min), Some(cov)) = (args.min_coverage, &run.coverage)
+        && cov.percent + 1e-9 < min
+    {
+        eprintln!(
+            "coverage {:.1}% is below the minimum {min:.1}%",
+            cov.percent
+        );
+        return Exit::No;
+    }
+    Exit::Ok
+}

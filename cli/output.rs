@@ -1,0 +1,71 @@
+//! Output plumbing shared by the commands: the `--format` choice, rendering
+//! diagnostics (miette graphics on a terminal, plain text otherwise, JSON on
+//! request), and printing JSON.
+
+use std::io::IsTerminal;
+
+use agentgate_core::diag::{Diag, Diags};
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::exit::Exit;
+
+/// Report format of commands that print a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Human-readable text.
+    #[default]
+    Human,
+    /// JSON with a stable, documented shape.
+    Json,
+}
+
+/// Configure miette's renderer: colours only on a terminal and without
+/// NO_COLOR; unicode graphics either way.
+pub fn install_miette_hook() {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .context_lines(1)
+                .width(100)
+                .build(),
+        )
+    }));
+}
+
+/// Render one diagnostic as text (with snippet).
+pub fn render(d: &Diag) -> String {
+    let report = miette::Report::new(d.clone());
+    format!("{report:?}")
+}
+
+/// Print diagnostics to stderr.
+pub fn eprint_diags(diags: &[Diag]) {
+    for d in diags {
+        eprintln!("{}", render(d));
+    }
+}
+
+/// Print a fatal input error in the chosen format and return exit code 2.
+pub fn fail(format: Format, diags: &Diags) -> Exit {
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "error": diags.0.first().map(|d| d.message.clone()),
+            "diagnostics": diags.0,
+        })),
+        Format::Human => eprint_diags(&diags.0),
+    }
+    Exit::Input
+}
+
+/// Print a value as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot serialise the report: {e}"),
+    }
+}

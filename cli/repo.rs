@@ -1,0 +1,37 @@
+//! Finding the repository a command works on: `--repo`, else the nearest
+//! directory upwards holding `agentgate.toml`, else the enclosing git work
+//! tree, else the current directory.
+
+use std::path::{Path, PathBuf};
+
+use agentgate_core::config::CONFIG_FILE;
+
+/// The repository root for `explicit` (from `--repo`) or `start`.
+pub fn find_root(explicit: Option<&Path>, start: &Path) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    if let Some(p) = find_config_dir(start) {
+        return p;
+    }
+    let mut cur = Some(start);
+    while let Some(dir) = cur {
+        if dir.join(".git").exists() {
+            return dir.to_path_buf();
+        }
+        cur = dir.parent();
+    }
+    start.to_path_buf()
+}
+
+/// The nearest directory at or above `start` with an `agentgate.toml`.
+pub fn find_config_dir(start: &Path) -> Option<PathBuf> {
+    let mut cur = Some(start);
+    while let Some(dir) = cur {
+        if dir.join(CONFIG_FILE).is_file() {
+            return Some(dir.to_path_buf());
+        }
+        cur = dir.parent();
+    }
+    None
+}

@@ -1,0 +1,537 @@
+//! `agentgate test`: find test files, run each in its format, and measure
+//! policy coverage (the share of the repository's policies that determined
+//! at least one decision).
+//!
+//! Formats, told apart by content:
+//! - `.toml` with `[[case]]`/`[[matrix]]`: agentgate suites ([`suite`]);
+//! - `.json` array of `{request, ...}`: `cedar run-tests` files ([`cedar`]);
+//! - `.json` object with `requests` and `shouldValidate`:
+//!   cedar-integration-tests files ([`cedar`]).
+
+pub mod cedar;
+pub mod report;
+pub mod suite;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use cedar_policy::Entities;
+use globset::{Glob, GlobMatcher};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::decide::{Decider, Probe};
+use crate::diag::{Diag, Diags};
+use crate::policy::PolicyStore;
+use crate::request::Builder;
+use crate::source::SourceFile;
+
+/// Outcome of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// As expected.
+    Pass,
+    /// A different answer than expected.
+    Fail,
+    /// Could not be evaluated (bad request, entities or policies).
+    Error,
+}
+
+/// One case's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    /// Case name.
+    pub name: String,
+    /// File it is defined in.
+    pub file: String,
+    /// Line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// pass / fail / error.
+    pub status: Status,
+    /// Why it failed or errored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Expected answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// Actual answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// Policies that decided the actual answer.
+    pub policies: Vec<String>,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// What kind of test file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// agentgate TOML suite.
+    Suite,
+    /// `cedar run-tests` JSON.
+    CedarRunTests,
+    /// cedar-integration-tests JSON.
+    CedarIntegration,
+}
+
+/// Results of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileResult {
+    /// File path as shown.
+    pub file: String,
+    /// Its format.
+    pub kind: FileKind,
+    /// Its cases (after `--filter`).
+    pub cases: Vec<CaseResult>,
+}
+
+/// A policy coverage measurement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// Percentage of policies covered (100 when there are none).
+    pub percent: f64,
+    /// How many policies.
+    pub total: usize,
+    /// Covered policy ids.
+    pub covered: Vec<String>,
+    /// Uncovered policies with their location.
+    pub uncovered: Vec<Uncovered>,
+}
+
+/// A policy no test decided with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Uncovered {
+    /// Policy id.
+    pub id: String,
+    /// File.
+    pub file: String,
+    /// Line.
+    pub line: usize,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRun {
+    /// Per file.
+    pub files: Vec<FileResult>,
+    /// Coverage of the repository's policies (absent when no file tested
+    /// them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+impl TestRun {
+    /// Count of cases with a status.
+    pub fn count(&self, s: Status) -> usize {
+        self.files
+            .iter()
+            .flat_map(|f| &f.cases)
+            .filter(|c| c.status == s)
+            .count()
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Only cases whose name matches this glob.
+    pub filter: Option<String>,
+    /// Root for cedar-integration-tests relative paths.
+    pub cedar_root: Option<PathBuf>,
+}
+
+/// A test file found on disk, with its format.
+#[derive(Debug, Clone)]
+pub struct TestFile {
+    /// Path on disk.
+    pub path: PathBuf,
+    /// Name shown in reports.
+    pub display: String,
+    /// Format.
+    pub kind: FileKind,
+    /// Text.
+    pub text: String,
+}
+
+impl TestFile {
+    /// Whether running it needs the repository's policies.
+    pub fn needs_store(&self) -> bool {
+        matches!(self.kind, FileKind::Suite | FileKind::CedarRunTests)
+    }
+}
+
+/// Find test files: each path is a file, or a directory searched
+/// recursively for `.toml` and `.json` test files (other JSON, such as
+/// entity files, is skipped). Paths are shown relative to `base`.
+pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found)
+                .map_err(|e| Diag::error("agentgate::read", format!("{}: {e}", p.display())))?;
+            found.sort();
+            for f in found {
+                match classify(&f, base) {
+                    Ok(Some(t)) => out.push(t),
+                    Ok(None) => {}
+                    Err(d) => errors.push(d),
+                }
+            }
+        } else if p.is_file() {
+            match classify(p, base) {
+                Ok(Some(t)) => out.push(t),
+                Ok(None) => errors.push(Diag::error(
+                    "agentgate::test-format",
+                    format!("{} is not a test file agentgate knows (a TOML suite, a `cedar run-tests` JSON array, or a cedar-integration-tests JSON object)", show(p, base)),
+                )),
+                Err(d) => errors.push(d),
+            }
+        } else {
+            errors.push(
+                Diag::error(
+                    "agentgate::no-tests",
+                    format!("{} does not exist", show(p, base)),
+                )
+                .with_help("pass test files or directories, or set `tests` in agentgate.toml"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Diags(errors));
+    }
+    if out.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| show(p, base)).collect();
+        return Err(Diag::error(
+            "agentgate::no-tests",
+            format!("no test files found in {}", shown.join(", ")),
+        )
+        .with_help("write a suite (see `agentgate init`), or pass test files")
+        .into());
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("toml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn show(p: &Path, base: &Path) -> String {
+    p.strip_prefix(base).unwrap_or(p).display().to_string()
+}
+
+fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
+    let display = show(path, base);
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diag::error("agentgate::read", format!("cannot read {display}: {e}")))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let kind = match ext {
+        "toml" => FileKind::Suite,
+        "json" => {
+            let json: Value = serde_json::from_str(&text).map_err(|e| {
+                let src = SourceFile::new(display.clone(), text.clone());
+                let off = crate::source::line_offset(&text, e.line());
+                Diag::error("agentgate::json", format!("invalid JSON: {e}"))
+                    .at(&src, (off + e.column().saturating_sub(1), 1))
+            })?;
+            match cedar::detect(&json) {
+                Some(cedar::CedarFormat::RunTests) => FileKind::CedarRunTests,
+                Some(cedar::CedarFormat::Integration) => FileKind::CedarIntegration,
+                None => return Ok(None),
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(TestFile {
+        path: path.to_path_buf(),
+        display,
+        kind,
+        text,
+    }))
+}
+
+/// Parse every TOML suite up front, so a typo anywhere stops the run with a
+/// located error before anything runs.
+pub fn parse_suites(files: &[TestFile]) -> Result<Vec<Option<suite::Suite>>, Diags> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        if f.kind == FileKind::Suite {
+            let src = SourceFile::new(f.display.clone(), f.text.clone());
+            match suite::parse(&src) {
+                Ok(s) => out.push(Some(s)),
+                Err(e) => {
+                    errors.extend(e);
+                    out.push(None);
+                }
+            }
+        } else {
+            out.push(None);
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diags(errors))
+    }
+}
+
+/// Run the files. `store` is required when any file needs it.
+pub fn run(
+    store: Option<&PolicyStore>,
+    files: &[TestFile],
+    opts: &RunOptions,
+) -> Result<TestRun, Diags> {
+    let suites = parse_suites(files)?;
+    let filter: Option<GlobMatcher> = match &opts.filter {
+        Some(g) => Some(
+            Glob::new(g)
+                .map_err(|e| Diag::error("agentgate::usage", format!("--filter {g:?}: {e}")))?
+                .compile_matcher(),
+        ),
+        None => None,
+    };
+    let keep = |name: &str| filter.as_ref().is_none_or(|m| m.is_match(name));
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    let mut tested_store = false;
+    let mut results = Vec::new();
+    for (file, parsed) in files.iter().zip(suites) {
+        let mut cases = Vec::new();
+        match file.kind {
+            FileKind::Suite => {
+                let (Some(store), Some(suite)) = (store, parsed) else {
+                    return Err(missing_store(file));
+                };
+                tested_store = true;
+                let extra = match &suite.entities {
+                    Some(rel) => load_extra(store, file, rel)?,
+                    None => Vec::new(),
+                };
+                let decider = Decider::new(Builder::with_extra(store, extra));
+                for case in suite.cases.iter().filter(|c| keep(&c.name)) {
+                    let r = run_case(&decider, case, &file.display, &mut touched);
+                    cases.push(r);
+                }
+            }
+            FileKind::CedarRunTests => {
+                let Some(store) = store else {
+                    return Err(missing_store(file));
+                };
+                tested_store = true;
+                let json: Value = serde_json::from_str(&file.text).unwrap_or(Value::Null);
+                let dir = file.path.parent().unwrap_or(Path::new("."));
+                let start = Instant::now();
+                for r in cedar::run_tests(&json, &store.user_policies, &store.schema, dir) {
+                    touched.extend(r.reasons.iter().cloned());
+                    if keep(&r.name) {
+                        cases.push(cedar_result(r, &file.display, start));
+                    }
+                }
+            }
+            FileKind::CedarIntegration => {
+                let json: Value = serde_json::from_str(&file.text).unwrap_or(Value::Null);
+                let start = Instant::now();
+                for r in cedar::run_integration(&json, &file.path, opts.cedar_root.as_deref()) {
+                    if keep(&r.name) {
+                        cases.push(cedar_result(r, &file.display, start));
+                    }
+                }
+            }
+        }
+        results.push(FileResult {
+            file: file.display.clone(),
+            kind: file.kind,
+            cases,
+        });
+    }
+    let coverage = match (store, tested_store) {
+        (Some(store), true) => Some(coverage(store, &touched)),
+        _ => None,
+    };
+    Ok(TestRun {
+        files: results,
+        coverage,
+    })
+}
+
+fn missing_store(file: &TestFile) -> Diags {
+    Diag::error(
+        "agentgate::no-policies",
+        format!(
+            "{} tests the repository's policies, but none were loaded",
+            file.display
+        ),
+    )
+    .into()
+}
+
+fn load_extra(
+    store: &PolicyStore,
+    file: &TestFile,
+    rel: &str,
+) -> Result<Vec<cedar_policy::Entity>, Diags> {
+    let path = file.path.parent().unwrap_or(Path::new(".")).join(rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Diag::error(
+            "agentgate::suite",
+            format!("{}: entities file {}: {e}", file.display, path.display()),
+        )
+    })?;
+    let ents = Entities::from_json_str(&text, Some(&store.schema)).map_err(|e| {
+        Diag::error(
+            "agentgate::suite",
+            format!(
+                "{}: entities file {} does not conform to the schema: {e}",
+                file.display,
+                path.display()
+            ),
+        )
+    })?;
+    Ok(ents.iter().cloned().collect())
+}
+
+fn run_case(
+    decider: &Decider<'_>,
+    case: &suite::Case,
+    file: &str,
+    touched: &mut BTreeSet<String>,
+) -> CaseResult {
+    let start = Instant::now();
+    let probe = if case.signoff_from.is_some() {
+        Probe::SignOff
+    } else {
+        Probe::Off
+    };
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        file: file.to_string(),
+        line: Some(case.line),
+        status: Status::Pass,
+        message: None,
+        expected: Some(case.expect.as_str().to_string()),
+        actual: None,
+        policies: Vec::new(),
+        seconds: 0.0,
+    };
+    match decider.answer(&case.req, probe) {
+        Err(e) => {
+            result.status = Status::Error;
+            result.message = Some(format!("cannot evaluate: {e}"));
+        }
+        Ok(answer) => {
+            touched.extend(answer.touched.iter().cloned());
+            result.actual = Some(answer.decision.as_str().to_string());
+            result.policies = answer.policies.clone();
+            let mut problems = Vec::new();
+            if answer.decision != case.expect {
+                problems.push(format!(
+                    "expected {}, got {} ({})",
+                    case.expect.as_str(),
+                    answer.decision.as_str(),
+                    describe_policies(&answer.policies)
+                ));
+            }
+            if let Some(want) = &case.reasons {
+                let w: BTreeSet<&String> = want.iter().collect();
+                let g: BTreeSet<&String> = answer.policies.iter().collect();
+                if w != g {
+                    problems.push(format!("expected deciding policies {w:?}, got {g:?}"));
+                }
+            }
+            if let Some(want) = &case.errors {
+                let w: BTreeSet<&String> = want.iter().collect();
+                let g: BTreeSet<&String> = answer.errors.iter().map(|e| &e.policy).collect();
+                if w != g {
+                    problems.push(format!("expected erroring policies {w:?}, got {g:?}"));
+                }
+            }
+            if let Some(want) = &case.signoff_from {
+                let w: BTreeSet<&String> = want.iter().collect();
+                let got = answer.signoff_from.clone().unwrap_or_default();
+                let g: BTreeSet<&String> = got.iter().collect();
+                if w != g {
+                    problems.push(format!("expected sign-off from {w:?}, got {g:?}"));
+                }
+            }
+            if !problems.is_empty() {
+                result.status = Status::Fail;
+                result.message = Some(problems.join("; "));
+            }
+        }
+    }
+    result.seconds = start.elapsed().as_secs_f64();
+    result
+}
+
+fn describe_policies(p: &[String]) -> String {
+    if p.is_empty() {
+        "no policy applied: denied by default".into()
+    } else {
+        format!("decided by {}", p.join(", "))
+    }
+}
+
+fn cedar_result(r: cedar::CedarTestResult, file: &str, start: Instant) -> CaseResult {
+    CaseResult {
+        name: r.name,
+        file: file.to_string(),
+        line: None,
+        status: match (&r.failure, r.errored) {
+            (None, _) => Status::Pass,
+            (Some(_), true) => Status::Error,
+            (Some(_), false) => Status::Fail,
+        },
+        message: r.failure,
+        expected: None,
+        actual: None,
+        policies: r.reasons,
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// Coverage of the store's own policies by the ids in `touched`.
+pub fn coverage(store: &PolicyStore, touched: &BTreeSet<String>) -> Coverage {
+    let metas = store.user_meta();
+    let mut covered = Vec::new();
+    let mut uncovered = Vec::new();
+    for m in &metas {
+        if touched.contains(&m.id) {
+            covered.push(m.id.clone());
+        } else {
+            uncovered.push(Uncovered {
+                id: m.id.clone(),
+                file: m.origin.clone(),
+                line: m.line,
+            });
+        }
+    }
+    let total = metas.len();
+    let percent = if total == 0 {
+        100.0
+    } else {
+        (covered.len() as f64) * 100.0 / (total as f64)
+    };
+    Coverage {
+        percent,
+        total,
+        covered,
+        uncovered,
+    }
+}

@@ -1,0 +1,737 @@
+//! The policy toolkit (validate, fmt, test, check, init) on the shipped
+//! policies and on repositories made in temporary directories.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn shipped_policies_validate_and_pass_their_tests_with_full_coverage() {
+    let root = repo_root();
+    let v = agentgate(&root, &["validate", "--format", "json"]);
+    assert_eq!(v.code, 0, "{}", v.all());
+    let j = v.json();
+    assert_eq!(j["errors"], 0);
+    assert_eq!(j["warnings"], 0, "{}", v.stdout);
+
+    let t = agentgate(
+        &root,
+        &["test", "--format", "json", "--min-coverage", "100"],
+    );
+    assert_eq!(t.code, 0, "{}", t.all());
+    let j = t.json();
+    assert_eq!(j["failed"], 0);
+    assert_eq!(j["errored"], 0);
+    assert_eq!(j["coverage"]["percent"], 100.0);
+    assert!(j["passed"].as_u64().unwrap() >= 80);
+    // The incident cases the toolkit exists for are among them.
+    let names: Vec<String> = j["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_string())
+        })
+        .collect();
+    for needle in [
+        "public post needs confirmation",
+        "private post is allowed",
+        "agent deletes mail: confirm first",
+        "agent changes permissions: never",
+        "agent edits a workflow without sign-off",
+        "agent edits a workflow with a maintainer's sign-off",
+    ] {
+        assert!(names.iter().any(|n| n == needle), "missing case {needle}");
+    }
+}
+
+fn check(dir: &std::path::Path, args: &[&str]) -> Out {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    agentgate(dir, &all)
+}
+
+#[test]
+fn check_answers_the_incident_cases_with_distinct_exit_codes() {
+    let root = repo_root();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &[
+                "--principal",
+                "agent:claude-code",
+                "--action",
+                "post",
+                "--resource",
+                "Channel::\"github:issue-comment\"",
+                "--context",
+                "{\"visibility\":\"public\"}",
+            ],
+            3,
+            "confirm",
+        ),
+        (
+            &[
+                "--principal",
+                "agent:claude-code",
+                "--action",
+                "post",
+                "--resource",
+                "Channel::\"slack:@bob\"",
+                "--context",
+                "{\"visibility\":\"private\"}",
+            ],
+            0,
+            "allow",
+        ),
+        (
+            &[
+                "--principal",
+                "agent:claude-code",
+                "--action",
+                "remove",
+                "--resource",
+                "Item::\"mail:inbox/42\"",
+            ],
+            3,
+            "confirm",
+        ),
+        (
+            &[
+                "--principal",
+                "agent:claude-code",
+                "--action",
+                "set_permissions",
+                "--resource",
+                "Item::\"repository:acme/app\"",
+            ],
+            1,
+            "deny",
+        ),
+        (
+            &[
+                "--principal",
+                "agent:copilot",
+                "--action",
+                "modify",
+                "--resource",
+                ".github/workflows/ci.yml",
+            ],
+            1,
+            "deny",
+        ),
+        (
+            &[
+                "--principal",
+                "agent:copilot",
+                "--action",
+                "modify",
+                "--resource",
+                ".github/workflows/ci.yml",
+                "--signoff",
+                "agentgate-maintainer",
+            ],
+            0,
+            "allow",
+        ),
+        (
+            &[
+                "--principal",
+                "agent:copilot",
+                "--action",
+                "modify",
+                "--resource",
+                ".github/workflows/ci.yml",
+                "--signoff",
+                "team:maintainers",
+            ],
+            0,
+            "allow",
+        ),
+    ];
+    for (args, code, decision) in cases {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        let out = check(&root, &a);
+        assert_eq!(out.code, *code, "{args:?}: {}", out.all());
+        assert_eq!(out.json()["decision"], *decision, "{args:?}");
+    }
+    // The deny names who must sign off, found by asking the policies.
+    let out = check(
+        &root,
+        &[
+            "--principal",
+            "agent:copilot",
+            "--action",
+            "modify",
+            "--resource",
+            ".github/workflows/ci.yml",
+            "--format",
+            "json",
+        ],
+    );
+    let j = out.json();
+    assert_eq!(j["signoff_from"], serde_json::json!(["maintainers"]));
+    let policies: Vec<&str> = j["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(policies.contains(&"acl-files-need-maintainer-signoff"));
+    assert!(policies.contains(&"agentgate-floor"));
+}
+
+#[test]
+fn check_reads_a_json_request_on_stdin() {
+    let root = repo_root();
+    let req = r#"{"principal": "agent:claude-code", "action": "post", "resource": "Channel::\"github:issue-comment\"", "context": {"visibility": "public"}}"#;
+    let out = agentgate_stdin(&root, &["check", "--stdin", "--format", "json"], Some(req));
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert_eq!(
+        out.json()["policies"],
+        serde_json::json!(["confirm-unless-private"])
+    );
+    // Without --stdin, a piped request is read too.
+    let out = agentgate_stdin(&root, &["check"], Some(req));
+    assert_eq!(out.code, 3, "{}", out.all());
+    assert!(out.stdout.starts_with("confirm:"), "{}", out.stdout);
+}
+
+#[test]
+fn check_rejects_bad_requests_with_exit_2() {
+    let root = repo_root();
+    for (args, needle) in [
+        (
+            vec![
+                "--principal",
+                "alice",
+                "--action",
+                "modify",
+                "--resource",
+                "x",
+            ],
+            "principal `alice`",
+        ),
+        (
+            vec![
+                "--principal",
+                "agent:a",
+                "--action",
+                "frobnicate",
+                "--resource",
+                "x",
+            ],
+            "no action `frobnicate`",
+        ),
+        (
+            vec![
+                "--principal",
+                "agent:a",
+                "--action",
+                "modify",
+                "--resource",
+                "x",
+                "--context",
+                "[1]",
+            ],
+            "JSON object",
+        ),
+        (
+            vec![
+                "--principal",
+                "agent:a",
+                "--action",
+                "modify",
+                "--resource",
+                "x",
+                "--context",
+                "{",
+            ],
+            "not valid JSON",
+        ),
+        (
+            vec![
+                "--principal",
+                "agent:a",
+                "--action",
+                "post",
+                "--resource",
+                "Channel::\"x\"",
+                "--context",
+                "{\"visibility\": 3}",
+            ],
+            "visibility",
+        ),
+        (
+            vec![
+                "--principal",
+                "agent:a",
+                "--action",
+                "post",
+                "--resource",
+                "src/x.rs",
+            ],
+            "File",
+        ),
+        (
+            vec!["--principal", "agent:a", "--action", "modify"],
+            "--resource",
+        ),
+    ] {
+        let out = check(&root, &args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        assert!(
+            out.all().contains(needle),
+            "{args:?}: expected {needle:?} in {}",
+            out.all()
+        );
+    }
+    for stdin in [
+        "",
+        "not json",
+        "{\"principal\": \"agent:a\"}",
+        "{\"principal\":\"agent:a\",\"action\":\"modify\",\"resource\":\"x\",\"extra\":1}",
+    ] {
+        let out = agentgate_stdin(&root, &["check", "--stdin"], Some(stdin));
+        assert_eq!(out.code, 2, "{stdin:?}: {}", out.all());
+    }
+}
+
+#[test]
+fn init_in_an_empty_repo_passes_validate_and_test_and_a_second_init_changes_nothing() {
+    let dir = git_repo();
+    let out = agentgate(dir.path(), &["init"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    for f in [
+        "agentgate.toml",
+        "schemas/agentgate.cedarschema",
+        "policies/acl.cedar",
+        "tests/policies/reference.toml",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f} missing");
+    }
+    let v = agentgate(dir.path(), &["validate"]);
+    assert_eq!(v.code, 0, "{}", v.all());
+    let t = agentgate(dir.path(), &["test", "--min-coverage", "100"]);
+    assert_eq!(t.code, 0, "{}", t.all());
+
+    // Change one file so "changes nothing" is observable, then init again.
+    write(dir.path(), "policies/acl.cedar", "// edited by the user\n");
+    let before = snapshot(dir.path());
+    let again = agentgate(dir.path(), &["init"]);
+    assert_eq!(again.code, 2, "{}", again.all());
+    assert!(
+        again.stderr.contains("policies/acl.cedar") && again.stderr.contains("agentgate.toml"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(snapshot(dir.path()), before);
+
+    // One existing file is enough to refuse, and nothing else is written.
+    let partial = git_repo();
+    write(partial.path(), "policies/runtime.cedar", "// mine\n");
+    let out = agentgate(partial.path(), &["init"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("policies/runtime.cedar"));
+    assert_eq!(snapshot(partial.path()).len(), 1);
+}
+
+#[test]
+fn a_syntax_error_is_exit_2_with_file_and_line() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "policies/broken.cedar",
+        "@id(\"ok\")\npermit (principal, action, resource)\nwhen { principal.login == };\n",
+    );
+    for args in [
+        &["validate"][..],
+        &["test"][..],
+        &[
+            "check",
+            "--principal",
+            "agent:a",
+            "--action",
+            "modify",
+            "--resource",
+            "x",
+        ][..],
+    ] {
+        let out = agentgate(dir.path(), args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.all());
+        assert!(
+            out.stderr.contains("policies/broken.cedar:3:"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let j = agentgate(dir.path(), &["validate", "--format", "json"]).json();
+    assert_eq!(j["diagnostics"][0]["file"], "policies/broken.cedar");
+    assert_eq!(j["diagnostics"][0]["line"], 3);
+}
+
+#[test]
+fn a_schema_violation_is_exit_2_with_file_and_line() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "policies/typo.cedar",
+        "// Agents may edit docs.\n@id(\"docs\")\npermit (principal is Agent, action == Action::\"modify\", resource)\nwhen { resource.extension == \"md\" };\n",
+    );
+    let out = agentgate(dir.path(), &["validate"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr.contains("policies/typo.cedar:4:"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("extension"), "{}", out.stderr);
+    // The type error is not also reported as "never applies".
+    assert!(!out.stderr.contains("never apply"), "{}", out.stderr);
+    let t = agentgate(dir.path(), &["test"]);
+    assert_eq!(t.code, 2, "{}", t.all());
+}
+
+#[test]
+fn a_duplicate_id_is_exit_2_naming_both_places() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "policies/zz-extra.cedar",
+        "\n\n@id(\"agents-never-change-access\")\nforbid (principal, action, resource);\n",
+    );
+    let out = agentgate(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    let d = &out.json()["diagnostics"][0];
+    assert_eq!(d["code"], "agentgate::duplicate-id");
+    assert_eq!(d["file"], "policies/zz-extra.cedar");
+    assert_eq!(d["line"], 3);
+    let msg = d["message"].as_str().unwrap();
+    assert!(
+        msg.contains("policies/runtime.cedar:") && msg.contains("policies/zz-extra.cedar:3"),
+        "{msg}"
+    );
+    assert_eq!(d["related"][0]["file"], "policies/runtime.cedar");
+}
+
+#[test]
+fn a_suite_typo_is_exit_2_with_file_and_line() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "tests/policies/typo.toml",
+        "[[case]]\nname = \"x\"\nprincipal = \"agent:a\"\naction = \"modify\"\nresorce = \"src/a.rs\"\nexpect = \"allow\"\n",
+    );
+    let out = agentgate(dir.path(), &["test"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr.contains("tests/policies/typo.toml:5:1"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("resorce"), "{}", out.stderr);
+    // Nothing ran: a typo anywhere stops the run before any case.
+    assert!(!out.stdout.contains("passed"), "{}", out.stdout);
+
+    write(
+        dir.path(),
+        "tests/policies/typo.toml",
+        "[[case]]\nname = \"x\"\nprincipal = \"agent:a\"\naction = \"modify\"\nresource = \"src/a.rs\"\nexpect = \"alow\"\n",
+    );
+    let out = agentgate(dir.path(), &["test"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("tests/policies/typo.toml:6:"),
+        "{}",
+        out.stderr
+    );
+
+    write(
+        dir.path(),
+        "tests/policies/typo.toml",
+        "[[case]]\nname = \"x\"\nprincipal = \"agent:a\"\naction = \"modiffy\"\nresource = \"src/a.rs\"\nexpect = \"allow\"\n",
+    );
+    let out = agentgate(dir.path(), &["test"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.all().contains("modiffy") && out.all().contains("tests/policies/typo.toml:1"),
+        "{}",
+        out.all()
+    );
+}
+
+#[test]
+fn a_wrong_expectation_is_exit_1_naming_the_case_and_junit_is_valid_xml() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "tests/policies/wrong.toml",
+        "[defaults]\nprincipal = \"agent:copilot\"\naction = \"modify\"\n\n[[case]]\nname = \"workflow <edit> & \\\"quotes\\\"\"\nresource = \".github/workflows/ci.yml\"\nexpect = \"allow\"\n\n[[case]]\nname = \"right\"\nresource = \"src/a.rs\"\nexpect = \"allow\"\n\n[[case]]\nname = \"wrong reasons\"\nresource = \"src/a.rs\"\nexpect = \"allow\"\nreasons = [\"humans-change-anything\"]\n",
+    );
+    let out = agentgate(dir.path(), &["test", "tests/policies/wrong.toml"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stdout.contains("FAIL  workflow <edit> & \"quotes\""),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("expected allow, got deny"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("tests/policies/wrong.toml:5"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("FAIL  wrong reasons"), "{}", out.stdout);
+
+    let junit = agentgate(
+        dir.path(),
+        &["test", "tests/policies/wrong.toml", "--format", "junit"],
+    );
+    assert_eq!(junit.code, 1);
+    let doc = roxmltree::Document::parse(&junit.stdout).expect("valid XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("3"));
+    assert_eq!(root.attribute("failures"), Some("2"));
+    let failed: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase") && n.children().any(|c| c.has_tag_name("failure")))
+        .map(|n| n.attribute("name").unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        vec!["workflow <edit> & \"quotes\"", "wrong reasons"]
+    );
+
+    // --filter runs only matching cases.
+    let f = agentgate(
+        dir.path(),
+        &[
+            "test",
+            "tests/policies/wrong.toml",
+            "--filter",
+            "right",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(f.code, 0, "{}", f.all());
+    assert_eq!(f.json()["passed"], 1);
+}
+
+#[test]
+fn coverage_below_the_minimum_is_exit_1_and_lists_uncovered_policies() {
+    let dir = init_repo();
+    let out = agentgate(
+        dir.path(),
+        &[
+            "test",
+            "tests/policies/incidents.toml",
+            "--min-coverage",
+            "100",
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.all());
+    assert!(
+        out.stdout
+            .contains("not covered: humans-change-anything (policies/repository.cedar:2)"),
+        "{}",
+        out.stdout
+    );
+    let ok = agentgate(
+        dir.path(),
+        &[
+            "test",
+            "tests/policies/incidents.toml",
+            "--min-coverage",
+            "50",
+        ],
+    );
+    assert_eq!(ok.code, 0, "{}", ok.all());
+    let bad = agentgate(dir.path(), &["test", "--min-coverage", "150"]);
+    assert_eq!(bad.code, 2);
+}
+
+#[test]
+fn fmt_checks_formats_atomically_and_refuses_unparseable_files() {
+    let dir = init_repo();
+    let ok = agentgate(dir.path(), &["fmt", "--check"]);
+    assert_eq!(ok.code, 0, "shipped policies are formatted: {}", ok.all());
+
+    let messy = "// keep me\n@id(\"messy\")\npermit(principal is Agent,action==Action::\"read\",resource) // and me\nwhen{true};\n";
+    write(dir.path(), "policies/messy.cedar", messy);
+    let check = agentgate(dir.path(), &["fmt", "--check"]);
+    assert_eq!(check.code, 1, "{}", check.all());
+    assert_eq!(check.stdout.trim(), "policies/messy.cedar");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policies/messy.cedar")).unwrap(),
+        messy,
+        "--check wrote"
+    );
+
+    let fmt = agentgate(dir.path(), &["fmt"]);
+    assert_eq!(fmt.code, 0, "{}", fmt.all());
+    let formatted = std::fs::read_to_string(dir.path().join("policies/messy.cedar")).unwrap();
+    assert!(
+        formatted.contains("// keep me") && formatted.contains("// and me"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("action == Action::\"read\",\n") && formatted.contains("when { true };"),
+        "{formatted}"
+    );
+    assert_eq!(agentgate(dir.path(), &["fmt", "--check"]).code, 0);
+    // No temporary files left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("policies"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".agentgate")
+        })
+        .collect();
+    assert!(leftovers.is_empty());
+
+    let broken = "permit (principal, action resource);\n";
+    write(dir.path(), "policies/broken.cedar", broken);
+    let out = agentgate(dir.path(), &["fmt"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr.contains("policies/broken.cedar:1:"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policies/broken.cedar")).unwrap(),
+        broken
+    );
+}
+
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "agentgate.toml",
+        "policies = \"policies\"\n\n[teams]\nmaintainers = [\"alice\"]\n\n[gate]\nprotekt = [\"x/\"]\n",
+    );
+    let out = agentgate(dir.path(), &["validate"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("agentgate.toml:7:1"), "{}", out.stderr);
+    assert!(out.stderr.contains("protekt"), "{}", out.stderr);
+
+    write(
+        dir.path(),
+        "agentgate.toml",
+        "schema = \"missing.cedarschema\"\n",
+    );
+    let out = agentgate(dir.path(), &["validate"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("missing.cedarschema"), "{}", out.stderr);
+
+    write(dir.path(), "agentgate.toml", "policies = \"nowhere\"\n");
+    let out = agentgate(dir.path(), &["validate"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no .cedar files under nowhere/"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn lints_warn_about_policies_that_defeat_their_purpose() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "policies/lints.cedar",
+        "// Everything for everyone.\n@id(\"yolo\")\npermit (principal, action, resource);\n\n// Docs only.\n@id(\"docs\")\nforbid (principal is Agent, action in Action::\"change\", resource in Dir::\"docs\");\n\n// Security signs off.\n@id(\"sec\")\nforbid (principal is Agent, action in Action::\"change\", resource in Dir::\"sec/\")\nunless { context.signoff in Team::\"security\" };\n\npermit (principal is Human, action == Action::\"read\", resource);\n",
+    );
+    let out = agentgate(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(out.code, 0, "warnings do not fail: {}", out.all());
+    let codes: Vec<String> = out.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{}@{}", d["code"].as_str().unwrap(), d["line"]))
+        .collect();
+    for want in [
+        "agentgate::agents-do-anything@2",
+        "agentgate::dir-without-slash@7",
+        "agentgate::unknown-team@12",
+        "agentgate::missing-id@14",
+    ] {
+        assert!(
+            codes.iter().any(|c| c == want),
+            "missing {want} in {codes:?}"
+        );
+    }
+    assert_eq!(
+        agentgate(dir.path(), &["validate", "--deny-warnings"]).code,
+        2
+    );
+}
+
+#[test]
+fn garbage_input_never_panics() {
+    let dir = init_repo();
+    let garbage: &[&str] = &[
+        "\u{0}\u{1}\u{2}",
+        "permit (",
+        "@id(\"\")\npermit (principal, action, resource);",
+        "@id(\"x\") @id(\"y\") permit (principal, action, resource);",
+        "forbid (principal == Agent::\"\u{202e}x\", action, resource);",
+        "permit (principal, action, resource) when { \"unterminated };",
+        "permit (principal in [Team::\"a\"], action, resource);",
+        &"(".repeat(5000),
+        "permit (principal, action, resource) when { 9223372036854775807 + 1 > 0 };",
+    ];
+    for (i, g) in garbage.iter().enumerate() {
+        write(dir.path(), "policies/garbage.cedar", g);
+        for args in [
+            &["validate"][..],
+            &["test"][..],
+            &["fmt", "--check"][..],
+            &[
+                "check",
+                "--principal",
+                "agent:a",
+                "--action",
+                "modify",
+                "--resource",
+                "x",
+            ][..],
+        ] {
+            let out = agentgate(dir.path(), args);
+            assert!(
+                matches!(out.code, 0..=3),
+                "garbage #{i} {args:?} exit {}: {}",
+                out.code,
+                out.all()
+            );
+            assert!(
+                !out.stderr.contains("panicked"),
+                "garbage #{i} {args:?}: {}",
+                out.stderr
+            );
+        }
+    }
+    std::fs::write(
+        dir.path().join("policies/garbage.cedar"),
+        [0xff, 0xfe, b'p'],
+    )
+    .unwrap();
+    let out = agentgate(dir.path(), &["validate"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not valid UTF-8"), "{}", out.stderr);
+}
