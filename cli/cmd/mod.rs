@@ -3,6 +3,7 @@
 
 mod check;
 mod fmt;
+mod gate;
 mod init;
 mod test;
 mod validate;
@@ -43,6 +44,8 @@ enum Command {
     Check(check::Args),
     /// Scaffold config, schema, reference policies and tests into a repository.
     Init(init::Args),
+    /// Judge the agent commits of base..head against the base commit's policies.
+    Gate(gate::Args),
 }
 
 /// Run the parsed command line; returns the exit code.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(a) => test::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
+        Command::Gate(a) => gate::run(&ctx, a),
     }
 }
 

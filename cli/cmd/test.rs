@@ -96,6 +96,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let opts = RunOptions {
         filter: args.filter.clone(),
         cedar_root: args.cedar_root.clone(),
+        repo_root: Some(ctx.root.clone()),
     };
     let run = match testing::run(store.as_ref(), &files, &opts) {
         Ok(r) => r,

@@ -137,3 +137,89 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Commit everything staged/changed in `dir` with the given author and
+/// committer (`Name <email>`), returning the new commit id.
+pub fn commit_as(dir: &Path, author: &str, committer: &str, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    commit_index_as(dir, author, committer, message)
+}
+
+/// Commit the index as it is (no `git add`), for plumbing-made entries.
+pub fn commit_index_as(dir: &Path, author: &str, committer: &str, message: &str) -> String {
+    let split = |s: &str| -> (String, String) {
+        let (n, e) = s.rsplit_once('<').expect("Name <email>");
+        (n.trim().to_string(), e.trim_end_matches('>').to_string())
+    };
+    let (an, ae) = split(author);
+    let (cn, ce) = split(committer);
+    let out = run(
+        Command::new("git")
+            .args(["commit", "-q", "--allow-empty", "-m", message])
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", an)
+            .env("GIT_AUTHOR_EMAIL", ae)
+            .env("GIT_COMMITTER_NAME", cn)
+            .env("GIT_COMMITTER_EMAIL", ce),
+        None,
+    );
+    assert_eq!(out.code, 0, "commit failed: {}", out.all());
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// Identities used across gate tests.
+pub const COPILOT: &str = "Copilot <198982749+Copilot@users.noreply.github.com>";
+pub const GITHUB: &str = "GitHub <noreply@github.com>";
+pub const ALICE: &str = "Alice Human <alice@example.com>";
+pub const BOB: &str = "Bob Human <bob@example.com>";
+
+/// A repository made by `agentgate init`, with `maintainers = ["alice"]`,
+/// a workflow and a source file, committed as the base on `main`; `pr` is
+/// checked out at the same commit. Returns (dir, base id).
+pub fn gate_repo() -> (tempfile::TempDir, String) {
+    let dir = init_repo();
+    let cfg = std::fs::read_to_string(dir.path().join("agentgate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("agentgate.toml"),
+        cfg.replace("maintainers = []", "maintainers = [\"alice\"]"),
+    )
+    .unwrap();
+    write(dir.path(), ".github/workflows/ci.yml", "on: push\n");
+    write(dir.path(), "src/main.rs", "fn main() {}\n");
+    let base = commit_as(dir.path(), ALICE, ALICE, "base");
+    git(dir.path(), &["checkout", "-q", "-b", "pr"]);
+    (dir, base)
+}
+
+/// A reviews file (GitHub's shape) in `dir`; each entry is
+/// (login, type, state, commit id, submitted_at).
+pub fn reviews_file(dir: &Path, reviews: &[(&str, &str, &str, &str, &str)]) -> PathBuf {
+    let v: Vec<serde_json::Value> = reviews
+        .iter()
+        .enumerate()
+        .map(|(i, (login, kind, state, commit, at))| {
+            serde_json::json!({
+                "id": i + 1,
+                "user": {"login": login, "type": kind},
+                "state": state,
+                "commit_id": commit,
+                "submitted_at": at,
+            })
+        })
+        .collect();
+    let p = dir.join(format!("reviews-{}.json", std::process::id()));
+    std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+    p
+}
+
+/// Run the gate with JSON output.
+pub fn gate(dir: &Path, base: &str, head: &str, signoffs: Option<&Path>) -> Out {
+    let mut args = vec!["gate", "--base", base, "--head", head, "--format", "json"];
+    let s;
+    if let Some(p) = signoffs {
+        s = p.to_str().unwrap().to_string();
+        args.extend(["--signoffs", s.as_str()]);
+    }
+    agentgate(dir, &args)
+}

@@ -4,12 +4,15 @@
 //!
 //! Formats, told apart by content:
 //! - `.toml` with `[[case]]`/`[[matrix]]`: agentgate suites ([`suite`]);
+//! - `.toml` with `[expect]` and `[[commit]]`s: gate scenarios, each a real
+//!   temporary git repository judged by the real gate ([`scenario`]);
 //! - `.json` array of `{request, ...}`: `cedar run-tests` files ([`cedar`]);
 //! - `.json` object with `requests` and `shouldValidate`:
 //!   cedar-integration-tests files ([`cedar`]).
 
 pub mod cedar;
 pub mod report;
+pub mod scenario;
 pub mod suite;
 
 use std::collections::BTreeSet;
@@ -72,6 +75,8 @@ pub struct CaseResult {
 pub enum FileKind {
     /// agentgate TOML suite.
     Suite,
+    /// Gate scenario (TOML).
+    Scenario,
     /// `cedar run-tests` JSON.
     CedarRunTests,
     /// cedar-integration-tests JSON.
@@ -142,6 +147,18 @@ pub struct RunOptions {
     pub filter: Option<String>,
     /// Root for cedar-integration-tests relative paths.
     pub cedar_root: Option<PathBuf>,
+    /// The repository whose policy files scenarios put in their base commit.
+    pub repo_root: Option<PathBuf>,
+}
+
+/// A test file parsed ahead of running.
+pub enum Parsed {
+    /// A TOML suite.
+    Suite(suite::Suite),
+    /// A gate scenario.
+    Scenario(Box<scenario::Scenario>),
+    /// A JSON file, parsed when run.
+    Json,
 }
 
 /// A test file found on disk, with its format.
@@ -160,7 +177,10 @@ pub struct TestFile {
 impl TestFile {
     /// Whether running it needs the repository's policies.
     pub fn needs_store(&self) -> bool {
-        matches!(self.kind, FileKind::Suite | FileKind::CedarRunTests)
+        matches!(
+            self.kind,
+            FileKind::Suite | FileKind::Scenario | FileKind::CedarRunTests
+        )
     }
 }
 
@@ -243,6 +263,7 @@ fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
         .map_err(|e| Diag::error("agentgate::read", format!("cannot read {display}: {e}")))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let kind = match ext {
+        "toml" if scenario::is_scenario(&text) => FileKind::Scenario,
         "toml" => FileKind::Suite,
         "json" => {
             let json: Value = serde_json::from_str(&text).map_err(|e| {
@@ -267,23 +288,24 @@ fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
     }))
 }
 
-/// Parse every TOML suite up front, so a typo anywhere stops the run with a
+/// Parse every TOML file up front, so a typo anywhere stops the run with a
 /// located error before anything runs.
-pub fn parse_suites(files: &[TestFile]) -> Result<Vec<Option<suite::Suite>>, Diags> {
+pub fn parse_all(files: &[TestFile]) -> Result<Vec<Parsed>, Diags> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for f in files {
-        if f.kind == FileKind::Suite {
-            let src = SourceFile::new(f.display.clone(), f.text.clone());
-            match suite::parse(&src) {
-                Ok(s) => out.push(Some(s)),
-                Err(e) => {
-                    errors.extend(e);
-                    out.push(None);
-                }
+        let src = SourceFile::new(f.display.clone(), f.text.clone());
+        let parsed = match f.kind {
+            FileKind::Suite => suite::parse(&src).map(Parsed::Suite),
+            FileKind::Scenario => scenario::parse(&src).map(|s| Parsed::Scenario(Box::new(s))),
+            FileKind::CedarRunTests | FileKind::CedarIntegration => Ok(Parsed::Json),
+        };
+        match parsed {
+            Ok(p) => out.push(p),
+            Err(e) => {
+                errors.extend(e);
+                out.push(Parsed::Json);
             }
-        } else {
-            out.push(None);
         }
     }
     if errors.is_empty() {
@@ -299,7 +321,7 @@ pub fn run(
     files: &[TestFile],
     opts: &RunOptions,
 ) -> Result<TestRun, Diags> {
-    let suites = parse_suites(files)?;
+    let parsed_files = parse_all(files)?;
     let filter: Option<GlobMatcher> = match &opts.filter {
         Some(g) => Some(
             Glob::new(g)
@@ -312,11 +334,37 @@ pub fn run(
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut tested_store = false;
     let mut results = Vec::new();
-    for (file, parsed) in files.iter().zip(suites) {
+    for (file, parsed) in files.iter().zip(parsed_files) {
         let mut cases = Vec::new();
         match file.kind {
+            FileKind::Scenario => {
+                let (Some(store), Parsed::Scenario(sc)) = (store, parsed) else {
+                    return Err(missing_store(file));
+                };
+                let root = opts.repo_root.clone().unwrap_or_else(|| PathBuf::from("."));
+                let work = crate::tree::DirTree::new(root);
+                if keep(&sc.name) {
+                    let start = Instant::now();
+                    let (status, message) = match scenario::run(&sc, &work, store) {
+                        Ok(None) => (Status::Pass, None),
+                        Ok(Some(m)) => (Status::Fail, Some(m)),
+                        Err(m) => (Status::Error, Some(format!("cannot run the scenario: {m}"))),
+                    };
+                    cases.push(CaseResult {
+                        name: sc.name.clone(),
+                        file: file.display.clone(),
+                        line: Some(sc.line),
+                        status,
+                        message,
+                        expected: None,
+                        actual: None,
+                        policies: Vec::new(),
+                        seconds: start.elapsed().as_secs_f64(),
+                    });
+                }
+            }
             FileKind::Suite => {
-                let (Some(store), Some(suite)) = (store, parsed) else {
+                let (Some(store), Parsed::Suite(suite)) = (store, parsed) else {
                     return Err(missing_store(file));
                 };
                 tested_store = true;

@@ -1,0 +1,536 @@
+//! The gate (DESIGN §4): judge every commit of `base..head` against the
+//! policies of the base commit, and block the merge until the right humans
+//! have signed off.
+//!
+//! ```text
+//! (base, head) -> policy set + config from the BASE tree (git objects)
+//!              -> commits in base..head -> per commit: identities + changed paths
+//!              -> requests (principal x action x File) -> Cedar -> per-path verdicts
+//!              -> sign-offs -> report -> exit code
+//! ```
+
+pub mod report;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use gix::ObjectId;
+use serde::Serialize;
+use serde_json::json;
+use thiserror::Error;
+
+use crate::decide::{Answer, Decider, Probe, Verdict};
+use crate::diag::Diags;
+use crate::git::changes::{Change, Differ};
+use crate::git::{GitError, Repo, short, walk};
+use crate::identity::{AgentHit, CommitMeta, Involvement, Person, identify};
+use crate::policy::PolicyStore;
+use crate::request::{Builder, Principal, Req, RequestError, Resource, Signer};
+use crate::signoff::{self, Excluded, Review, SignOffs};
+
+/// Why the gate could not decide. Every variant is a block (exit 2).
+#[derive(Debug, Error)]
+pub enum GateError {
+    /// Git could not give what the gate needs.
+    #[error("{0}")]
+    Git(#[from] GitError),
+    /// The policies at the policy commit are unusable.
+    #[error("the policies at {commit} cannot be used:\n{diags}")]
+    Policies {
+        /// The commit they were read from.
+        commit: String,
+        /// What is wrong with them.
+        diags: Diags,
+    },
+    /// A request could not be built or evaluated.
+    #[error("cannot evaluate {what}: {source}")]
+    Request {
+        /// Which change.
+        what: String,
+        /// Why.
+        source: RequestError,
+    },
+}
+
+/// An account GitHub links to a commit (author or committer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// Login.
+    pub login: String,
+    /// `User`, `Bot`, ...
+    pub kind: String,
+}
+
+/// GitHub's account links of one commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CommitAccounts {
+    /// The author's account, if the author e-mail links to one.
+    pub author: Option<Account>,
+    /// The committer's account, if linked.
+    pub committer: Option<Account>,
+}
+
+/// What to judge and with which facts.
+#[derive(Default)]
+pub struct GateInput<'a> {
+    /// Base revision: commits it has are not judged.
+    pub base: String,
+    /// Head revision.
+    pub head: String,
+    /// Where to read policies, schema and config (default: `base`). Must
+    /// not come from the change under review.
+    pub policy_rev: Option<String>,
+    /// Reviews (GitHub's shape).
+    pub reviews: Vec<Review>,
+    /// Logins that may not sign off, with the reason (e.g. who asked the
+    /// agent, the PR author when an agent opened it).
+    pub excluded_logins: Vec<(String, String)>,
+    /// GitHub's account links per commit id. When given, a commit whose
+    /// accounts are bots or agents involves an agent, and (unless the
+    /// config says otherwise) a commit linked to no account is an agent's.
+    pub accounts: Option<BTreeMap<String, CommitAccounts>>,
+    /// Whether an eligible approver owns a path (CODEOWNERS), per path.
+    pub owner_approved: Option<&'a dyn Fn(&str) -> bool>,
+}
+
+/// pass or block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateVerdict {
+    /// Nothing needs more sign-off.
+    Pass,
+    /// Something does.
+    Block,
+}
+
+/// One judged commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitReport {
+    /// Full id.
+    pub id: String,
+    /// First line of the message.
+    pub subject: String,
+    /// Author.
+    pub author: Person,
+    /// Agents involved, and how each was recognised.
+    pub agents: Vec<AgentHit>,
+    /// When no agent is involved: the human it is judged as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub human: Option<String>,
+    /// Paths it changes.
+    pub changes: Vec<Change>,
+    /// How many (principal, path) requests were denied.
+    pub blocked: usize,
+}
+
+/// A change that needs sign-off (or can never be made).
+#[derive(Debug, Clone, Serialize)]
+pub struct Blocked {
+    /// Commit id.
+    pub commit: String,
+    /// Path.
+    pub path: String,
+    /// create / modify / delete.
+    pub action: String,
+    /// The agent it was judged as (`null` for a human's commit).
+    pub agent: Option<String>,
+    /// The human it was judged as, for a human's commit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub human: Option<String>,
+    /// `File.kind`.
+    pub kind: String,
+    /// For the create half of a rename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+    /// For the delete half of a rename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
+    /// The policies that denied it (empty: no permit applied).
+    pub policies: Vec<String>,
+    /// Whose sign-off would allow it: team names, `a+b`, or `*` (any
+    /// eligible human). Empty: no sign-off would.
+    pub signoff_from: Vec<String>,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Commits in the range.
+    pub commits: usize,
+    /// Of which involve an agent.
+    pub agent_commits: usize,
+    /// Changed paths over all commits.
+    pub changes: usize,
+    /// Requests evaluated (a change times each principal).
+    pub requests: usize,
+    /// Requests denied.
+    pub blocked: usize,
+}
+
+/// Where a policy is and what it is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRef {
+    /// `file:line` or `<built-in floor>`.
+    pub location: String,
+    /// Its intent comment.
+    pub intent: Option<String>,
+}
+
+/// The gate's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateReport {
+    /// pass or block.
+    pub verdict: GateVerdict,
+    /// Base commit id.
+    pub base: String,
+    /// Head commit id.
+    pub head: String,
+    /// The commit policies, schema and config were read from.
+    pub policy_commit: String,
+    /// Counts.
+    pub summary: Summary,
+    /// Every change that needs sign-off.
+    pub blocked: Vec<Blocked>,
+    /// Sign-offs that count, and reviews that do not (with why).
+    pub signoffs: SignOffs,
+    /// The judged commits, oldest first.
+    pub commits: Vec<CommitReport>,
+    /// The policies named in `blocked`.
+    pub policies: BTreeMap<String, PolicyRef>,
+    /// Whether the range changes the policy set's files (policy directory,
+    /// schema, config).
+    pub policy_files_changed: bool,
+}
+
+/// The human a commit is judged as: the linked account's login, else the
+/// login of a GitHub noreply address, else the author e-mail.
+fn human_login(meta: &CommitMeta, accounts: Option<&CommitAccounts>) -> String {
+    if let Some(a) = accounts.and_then(|a| a.author.as_ref()) {
+        return a.login.to_ascii_lowercase();
+    }
+    meta.author
+        .noreply_login()
+        .unwrap_or_else(|| meta.author.email.to_ascii_lowercase())
+}
+
+/// Add what GitHub's account links prove about a commit.
+fn add_account_facts(
+    store: &PolicyStore,
+    inv: &mut Involvement,
+    accounts: Option<&BTreeMap<String, CommitAccounts>>,
+    id: &str,
+) {
+    let Some(all) = accounts else { return };
+    let links = all.get(id);
+    let mut linked = false;
+    for (role, acc) in [
+        ("author", links.and_then(|l| l.author.as_ref())),
+        ("committer", links.and_then(|l| l.committer.as_ref())),
+    ] {
+        let Some(acc) = acc else { continue };
+        // GitHub's own web-flow committer is not a person.
+        if role == "committer" && acc.login.eq_ignore_ascii_case("web-flow") {
+            continue;
+        }
+        if role == "author" {
+            linked = true;
+        }
+        let agent = store
+            .catalog
+            .by_login(&acc.login)
+            .map(|a| a.id.clone())
+            .or_else(|| {
+                (acc.kind != "User" || acc.login.to_ascii_lowercase().ends_with("[bot]"))
+                    .then(|| acc.login.to_ascii_lowercase())
+            });
+        if let Some(agent) = agent
+            && !inv.agents.iter().any(|a| a.id == agent)
+        {
+            inv.agents.push(AgentHit {
+                id: agent,
+                via: format!("{role} account {} ({})", acc.login, acc.kind),
+            });
+        }
+    }
+    if !linked
+        && store.config.github.unlinked_commits == crate::config::Unlinked::Agent
+        && inv.agents.is_empty()
+    {
+        inv.agents.push(AgentHit {
+            id: "unlinked".into(),
+            via: "the author links to no GitHub account (config: github.unlinked_commits = \"agent\")".into(),
+        });
+    }
+}
+
+/// Run the gate on the repository at `path`.
+pub fn run(path: &Path, input: &GateInput<'_>) -> Result<GateReport, GateError> {
+    let repo = Repo::open(path)?;
+    let base = repo.resolve(&input.base)?;
+    let head = repo.resolve(&input.head)?;
+    let policy_commit = match &input.policy_rev {
+        Some(r) => repo.resolve(r)?,
+        None => base,
+    };
+    let tree = repo.tree_at(policy_commit)?;
+    let store = PolicyStore::load(&tree).map_err(|diags| GateError::Policies {
+        commit: policy_commit.to_string(),
+        diags,
+    })?;
+    let ids = walk::range(&repo, base, head)?;
+    judge(&repo, &store, base, head, policy_commit, &ids, input)
+}
+
+/// Judge the commits `ids` (oldest first) with `store`.
+pub fn judge(
+    repo: &Repo,
+    store: &PolicyStore,
+    base: ObjectId,
+    head: ObjectId,
+    policy_commit: ObjectId,
+    ids: &[ObjectId],
+    input: &GateInput<'_>,
+) -> Result<GateReport, GateError> {
+    let mut differ = Differ::new();
+    let mut commits = Vec::with_capacity(ids.len());
+    for id in ids {
+        let meta = walk::meta(repo, *id)?;
+        let mut inv = identify(&store.catalog, &meta);
+        add_account_facts(store, &mut inv, input.accounts.as_ref(), &meta.id);
+        let changes = differ.changes(repo, *id)?;
+        commits.push((meta, inv, changes));
+    }
+
+    // Who may not sign off: everyone who took part in an agent commit.
+    let mut excluded = Excluded {
+        people: Vec::new(),
+        logins: input.excluded_logins.clone(),
+    };
+    for (meta, inv, _) in &commits {
+        if inv.has_agents() {
+            excluded.people.push(meta.author.clone());
+            excluded.people.push(meta.committer.clone());
+            excluded.people.extend(inv.coauthors.iter().cloned());
+            if let Some(links) = input.accounts.as_ref().and_then(|a| a.get(&meta.id)) {
+                for acc in [&links.author, &links.committer].into_iter().flatten() {
+                    excluded.logins.push((
+                        acc.login.clone(),
+                        format!(
+                            "{} authored or committed agent commit {}",
+                            acc.login,
+                            &meta.id[..7.min(meta.id.len())]
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    // GitHub's web-flow committer is not a person who could review.
+    excluded
+        .people
+        .retain(|p| !p.email.eq_ignore_ascii_case("noreply@github.com"));
+    let signoffs = signoff::evaluate(&input.reviews, &head.to_string(), &store.catalog, &excluded);
+    let signers: Vec<Signer> = signoffs
+        .approvers
+        .iter()
+        .map(|l| Signer::Human(l.clone()))
+        .collect();
+
+    let decider = Decider::new(Builder::new(store));
+    // Answers depend on the commit only through `context.commit`; when no
+    // policy can read it, equal requests share one answer.
+    let cacheable = !store
+        .policies
+        .policies()
+        .any(|p| p.to_cedar().is_none_or(|t| t.contains("commit")));
+    let mut cache: HashMap<(Principal, String, String, crate::request::FileKind, bool), Answer> =
+        HashMap::new();
+
+    let mut summary = Summary {
+        commits: commits.len(),
+        ..Summary::default()
+    };
+    let mut blocked = Vec::new();
+    let mut reports = Vec::with_capacity(commits.len());
+    let policy_paths = policy_file_paths(store);
+    let mut policy_files_changed = false;
+    for (meta, inv, changes) in commits {
+        let principals: Vec<Principal> = if inv.has_agents() {
+            summary.agent_commits += 1;
+            inv.agents
+                .iter()
+                .map(|a| Principal::Agent(a.id.clone()))
+                .collect()
+        } else {
+            vec![Principal::Human(human_login(
+                &meta,
+                input.accounts.as_ref().and_then(|a| a.get(&meta.id)),
+            ))]
+        };
+        summary.changes += changes.len();
+        policy_files_changed |= changes
+            .iter()
+            .any(|c| policy_paths.iter().any(|p| is_under(&c.path, p)));
+        let mut reqs = Vec::with_capacity(changes.len() * principals.len());
+        for c in &changes {
+            let owner = input.owner_approved.is_some_and(|f| f(&c.path));
+            for p in &principals {
+                let mut context = serde_json::Map::new();
+                context.insert("commit".into(), json!(meta.id));
+                context.insert("owner_approved".into(), json!(owner));
+                reqs.push(Req {
+                    principal: p.clone(),
+                    action: c.action.as_str().to_string(),
+                    resource: Resource::File {
+                        path: c.path.clone(),
+                        kind: c.kind,
+                    },
+                    context,
+                    signoff: signers.clone(),
+                });
+            }
+        }
+        summary.requests += reqs.len();
+        let entities = if reqs.is_empty() {
+            None
+        } else {
+            Some(
+                decider
+                    .builder()
+                    .entities(&reqs)
+                    .map_err(|source| GateError::Request {
+                        what: format!("commit {}", short_str(&meta.id)),
+                        source,
+                    })?,
+            )
+        };
+        let mut commit_blocked = 0;
+        for (i, req) in reqs.iter().enumerate() {
+            let change = &changes[i / principals.len()];
+            let owner = req.context.get("owner_approved") == Some(&json!(true));
+            let key = (
+                req.principal.clone(),
+                req.action.clone(),
+                change.path.clone(),
+                change.kind,
+                owner,
+            );
+            let answer = match cache.get(&key) {
+                Some(a) if cacheable => a.clone(),
+                _ => {
+                    let Some(entities) = &entities else { continue };
+                    let a =
+                        decider
+                            .answer_with(req, entities, Probe::SignOff)
+                            .map_err(|source| GateError::Request {
+                                what: format!(
+                                    "{} {} in {}",
+                                    req.action,
+                                    change.path,
+                                    short_str(&meta.id)
+                                ),
+                                source,
+                            })?;
+                    if cacheable {
+                        cache.insert(key, a.clone());
+                    }
+                    a
+                }
+            };
+            if answer.decision != Verdict::Allow {
+                commit_blocked += 1;
+                let (agent, human) = match &req.principal {
+                    Principal::Agent(a) => (Some(a.clone()), None),
+                    Principal::Human(h) => (None, Some(h.clone())),
+                    Principal::Other(o) => (None, Some(o.clone())),
+                };
+                blocked.push(Blocked {
+                    commit: meta.id.clone(),
+                    path: change.path.clone(),
+                    action: req.action.clone(),
+                    agent,
+                    human,
+                    kind: change.kind.as_str().to_string(),
+                    renamed_from: change.renamed_from.clone(),
+                    renamed_to: change.renamed_to.clone(),
+                    policies: answer.policies.clone(),
+                    signoff_from: answer.signoff_from.clone().unwrap_or_default(),
+                });
+            }
+        }
+        summary.blocked += commit_blocked;
+        reports.push(CommitReport {
+            subject: meta.message.lines().next().unwrap_or("").to_string(),
+            human: (!inv.has_agents())
+                .then(|| human_login(&meta, input.accounts.as_ref().and_then(|a| a.get(&meta.id)))),
+            id: meta.id,
+            author: meta.author,
+            agents: inv.agents,
+            changes,
+            blocked: commit_blocked,
+        });
+    }
+
+    let mut policies = BTreeMap::new();
+    for b in &blocked {
+        for id in &b.policies {
+            if let Some(m) = store.meta.get(id) {
+                policies.insert(
+                    id.clone(),
+                    PolicyRef {
+                        location: m.location(),
+                        intent: m.intent.clone(),
+                    },
+                );
+            }
+        }
+    }
+    Ok(GateReport {
+        verdict: if blocked.is_empty() {
+            GateVerdict::Pass
+        } else {
+            GateVerdict::Block
+        },
+        base: base.to_string(),
+        head: head.to_string(),
+        policy_commit: policy_commit.to_string(),
+        summary,
+        blocked,
+        signoffs,
+        commits: reports,
+        policies,
+        policy_files_changed,
+    })
+}
+
+fn short_str(id: &str) -> &str {
+    &id[..id.len().min(7)]
+}
+
+/// The policy set's own files: policy directory, schema, config.
+fn policy_file_paths(store: &PolicyStore) -> Vec<String> {
+    vec![
+        crate::config::dir_path(&store.config.policies),
+        store.config.schema.clone(),
+        crate::config::CONFIG_FILE.to_string(),
+    ]
+}
+
+fn is_under(path: &str, p: &str) -> bool {
+    if p.is_empty() {
+        return true;
+    }
+    if p.ends_with('/') {
+        path.starts_with(p)
+    } else {
+        path == p
+    }
+}
+
+/// `short` re-exported for reports.
+pub fn short_id(id: &str) -> String {
+    match id.parse::<ObjectId>() {
+        Ok(o) => short(&o),
+        Err(_) => short_str(id).to_string(),
+    }
+}

@@ -1,0 +1,252 @@
+//! Rendering a gate report: text for a terminal, markdown for a PR comment
+//! or job summary (a table a reviewer can act on). JSON is the report
+//! serialised (see the README for its shape).
+
+use std::fmt::Write as _;
+
+use super::{Blocked, GateReport, GateVerdict, short_id};
+use crate::decide::ANY_HUMAN;
+
+/// "maintainers, or security" / "any eligible human" / "nobody: ...".
+pub fn signoff_text(alternatives: &[String]) -> String {
+    if alternatives.is_empty() {
+        return "no sign-off allows this".into();
+    }
+    alternatives
+        .iter()
+        .map(|a| {
+            if a == ANY_HUMAN {
+                "any eligible human".to_string()
+            } else {
+                a.replace('+', " + ")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", or ")
+}
+
+fn who(b: &Blocked) -> String {
+    match (&b.agent, &b.human) {
+        (Some(a), _) => format!("agent {a}"),
+        (None, Some(h)) => format!("human {h}"),
+        _ => "unknown".into(),
+    }
+}
+
+fn change_text(b: &Blocked) -> String {
+    let mut s = format!("{} {}", b.action, b.path);
+    if let Some(to) = &b.renamed_to {
+        s.push_str(&format!(" (renamed to {to})"));
+    }
+    if let Some(from) = &b.renamed_from {
+        s.push_str(&format!(" (renamed from {from})"));
+    }
+    if b.kind != "file" {
+        s.push_str(&format!(" [{}]", b.kind));
+    }
+    s
+}
+
+/// Text for a terminal.
+pub fn text(r: &GateReport) -> String {
+    let mut out = String::new();
+    let verdict = match r.verdict {
+        GateVerdict::Pass => "PASS",
+        GateVerdict::Block => "BLOCK",
+    };
+    let _ = writeln!(out, "agentgate gate: {verdict}");
+    let _ = writeln!(
+        out,
+        "  range {}..{}: {} commit{}, {} involving agents, {} changed path{}",
+        short_id(&r.base),
+        short_id(&r.head),
+        r.summary.commits,
+        if r.summary.commits == 1 { "" } else { "s" },
+        r.summary.agent_commits,
+        r.summary.changes,
+        if r.summary.changes == 1 { "" } else { "s" },
+    );
+    let _ = writeln!(
+        out,
+        "  policies read from commit {} (base)",
+        r.policy_commit
+    );
+    if r.policy_files_changed {
+        let _ = writeln!(
+            out,
+            "  note: this range changes the policy files; it is judged by the policies above, not its own"
+        );
+    }
+    if r.signoffs.approvers.is_empty() {
+        let _ = writeln!(out, "  sign-offs that count: none");
+    } else {
+        let _ = writeln!(
+            out,
+            "  sign-offs that count: {}",
+            r.signoffs.approvers.join(", ")
+        );
+    }
+    for i in &r.signoffs.ignored {
+        let _ = writeln!(out, "    not counted: {} ({})", i.login, i.reason);
+    }
+    if r.blocked.is_empty() {
+        let _ = writeln!(out, "\nnothing needs more sign-off");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} change{} need{} sign-off:",
+        r.blocked.len(),
+        if r.blocked.len() == 1 { "" } else { "s" },
+        if r.blocked.len() == 1 { "s" } else { "" }
+    );
+    for b in &r.blocked {
+        let _ = writeln!(
+            out,
+            "  {}  {}  by {}",
+            short_id(&b.commit),
+            change_text(b),
+            who(b)
+        );
+        if b.policies.is_empty() {
+            let _ = writeln!(out, "      no policy permits it");
+        }
+        for p in &b.policies {
+            match r.policies.get(p) {
+                Some(pr) => {
+                    let _ = writeln!(
+                        out,
+                        "      {p} ({}){}",
+                        pr.location,
+                        pr.intent
+                            .as_deref()
+                            .map(|i| format!(": {i}"))
+                            .unwrap_or_default()
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "      {p}");
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "      needs sign-off from: {}",
+            signoff_text(&b.signoff_from)
+        );
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markdown for a PR comment or job summary.
+pub fn markdown(r: &GateReport) -> String {
+    let mut out = String::new();
+    match r.verdict {
+        GateVerdict::Pass => {
+            let _ = writeln!(out, "### ✅ agentgate: pass");
+        }
+        GateVerdict::Block => {
+            let _ = writeln!(out, "### ⛔ agentgate: blocked until sign-off");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} commit{} in `{}..{}`, {} involving agents, {} changed path{}. Policies from base commit `{}`.",
+        r.summary.commits,
+        if r.summary.commits == 1 { "" } else { "s" },
+        short_id(&r.base),
+        short_id(&r.head),
+        r.summary.agent_commits,
+        r.summary.changes,
+        if r.summary.changes == 1 { "" } else { "s" },
+        short_id(&r.policy_commit)
+    );
+    if r.policy_files_changed {
+        let _ = writeln!(
+            out,
+            "\n> This pull request changes the policy files. It is judged by the base commit's policies, not its own."
+        );
+    }
+    if !r.blocked.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n| Commit | Change | By | Decided by | Needs sign-off from |\n| --- | --- | --- | --- | --- |"
+        );
+        for b in &r.blocked {
+            let policies = if b.policies.is_empty() {
+                "no policy permits it".to_string()
+            } else {
+                b.policies
+                    .iter()
+                    .map(|p| format!("`{}`", p.replace('`', "'")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} |",
+                short_id(&b.commit),
+                md_escape(&change_text(b)),
+                md_escape(&who(b)),
+                policies,
+                md_escape(&signoff_text(&b.signoff_from))
+            );
+        }
+        let mut intents: Vec<String> = Vec::new();
+        for (id, p) in &r.policies {
+            if let Some(i) = &p.intent {
+                intents.push(format!(
+                    "- `{}` ({}): {}",
+                    id.replace('`', "'"),
+                    md_escape(&p.location),
+                    md_escape(i)
+                ));
+            }
+        }
+        if !intents.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n<details><summary>Why these rules</summary>\n\n{}\n</details>",
+                intents.join("\n")
+            );
+        }
+    }
+    let approvers = if r.signoffs.approvers.is_empty() {
+        "none".to_string()
+    } else {
+        r.signoffs
+            .approvers
+            .iter()
+            .map(|a| md_escape(a))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(out, "\n**Sign-offs that count:** {approvers}");
+    if !r.signoffs.ignored.is_empty() {
+        let _ = writeln!(out);
+        for i in &r.signoffs.ignored {
+            let _ = writeln!(
+                out,
+                "- not counted: {} ({})",
+                md_escape(&i.login),
+                md_escape(&i.reason)
+            );
+        }
+    }
+    out
+}

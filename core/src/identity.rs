@@ -1,0 +1,485 @@
+//! Who is behind a commit (DESIGN §4): the agents involved, found from the
+//! author, the committer, attribution trailers and message markers, matched
+//! against the agent catalog. Matching only ever adds agent involvement:
+//! names, e-mails and trailers are forgeable, so they can prove an agent was
+//! involved, never that none was.
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::config::AgentConfig;
+
+/// A name and e-mail, as git records them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Person {
+    /// Display name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+}
+
+impl Person {
+    /// Parse `Name <email>` (as in trailers); the e-mail may be missing.
+    pub fn parse(s: &str) -> Person {
+        let s = s.trim();
+        match (s.rfind('<'), s.rfind('>')) {
+            (Some(a), Some(b)) if a < b => Person {
+                name: s[..a].trim().to_string(),
+                email: s[a + 1..b].trim().to_string(),
+            },
+            _ => Person {
+                name: s.to_string(),
+                email: String::new(),
+            },
+        }
+    }
+
+    /// The GitHub login a `<id>+<login>@users.noreply.github.com` (or
+    /// `<login>@users.noreply.github.com`) address encodes.
+    pub fn noreply_login(&self) -> Option<String> {
+        let email = self.email.to_ascii_lowercase();
+        let local = email.strip_suffix("@users.noreply.github.com")?;
+        let login = match local.split_once('+') {
+            Some((id, login)) if id.chars().all(|c| c.is_ascii_digit()) => login,
+            _ => local,
+        };
+        (!login.is_empty()).then(|| login.to_string())
+    }
+
+    /// `Name <email>`.
+    pub fn display(&self) -> String {
+        if self.email.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} <{}>", self.name, self.email)
+        }
+    }
+}
+
+/// What the gate knows of a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitMeta {
+    /// Full id.
+    pub id: String,
+    /// Author.
+    pub author: Person,
+    /// Committer.
+    pub committer: Person,
+    /// Full message.
+    pub message: String,
+    /// Parent ids.
+    pub parents: Vec<String>,
+    /// Committer time, seconds since the epoch.
+    pub time: i64,
+}
+
+/// One reason an agent is involved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentHit {
+    /// Catalog id (or a derived id for an unknown bot or tool).
+    pub id: String,
+    /// How it was recognised: "author e-mail", "Co-authored-by trailer", ...
+    pub via: String,
+}
+
+/// Who is behind a commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Involvement {
+    /// Agents involved, each once (first reason kept), in order found.
+    pub agents: Vec<AgentHit>,
+    /// People named as co-authors (by person trailers).
+    pub coauthors: Vec<Person>,
+}
+
+impl Involvement {
+    /// Whether any agent is involved.
+    pub fn has_agents(&self) -> bool {
+        !self.agents.is_empty()
+    }
+
+    fn add(&mut self, id: &str, via: String) {
+        if !self.agents.iter().any(|a| a.id == id) {
+            self.agents.push(AgentHit {
+                id: id.to_string(),
+                via,
+            });
+        }
+    }
+}
+
+/// Trailer keys whose value is a person (`Name <email>`).
+const PERSON_TRAILERS: &[&str] = &["co-authored-by", "co-developed-by", "signed-off-by"];
+/// Trailer keys that attribute work to a tool: always agent involvement.
+const TOOL_TRAILERS: &[&str] = &[
+    "assisted-by",
+    "generated-by",
+    "ai-assisted",
+    "ai-tool",
+    "ai-generated",
+    "made-with",
+];
+
+/// `Key: value` lines of a message that look like trailers. Every line is
+/// considered, not only the last paragraph: a trailer can only add agent
+/// involvement, so reading more of them can only make the gate stricter.
+pub fn trailers(message: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in message.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim();
+        if key.is_empty()
+            || key.len() > 40
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            continue;
+        }
+        if line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        out.push((key.to_string(), value.trim().to_string()));
+    }
+    out
+}
+
+/// The agent a person (author, committer or co-author) is, if any: a catalog
+/// match (an exact e-mail first, then the login of a GitHub noreply
+/// address, then names), or an unknown bot account (`<login>[bot]`).
+pub fn agent_of(catalog: &Catalog, p: &Person) -> Option<String> {
+    let agents = catalog.agents();
+    let by = |f: &dyn Fn(&AgentConfig) -> bool| agents.iter().find(|a| f(a)).map(|a| a.id.clone());
+    let login = p.noreply_login();
+    by(&|a| !p.email.is_empty() && a.emails.iter().any(|e| e.eq_ignore_ascii_case(&p.email)))
+        .or_else(|| {
+            let l = login.as_deref()?;
+            by(&|a| a.logins.iter().any(|x| x.eq_ignore_ascii_case(l)))
+        })
+        .or_else(|| by(&|a| a.names.iter().any(|n| n == &p.name)))
+        .or_else(|| {
+            by(&|a| {
+                a.name_suffixes
+                    .iter()
+                    .any(|s| !s.is_empty() && p.name.ends_with(s.as_str()))
+            })
+        })
+        .or_else(|| {
+            login?
+                .strip_suffix("[bot]")
+                .map(|bot| format!("{bot}[bot]"))
+        })
+}
+
+/// Identify the agents behind a commit.
+pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
+    let mut inv = Involvement::default();
+    for (role, p) in [("author", &meta.author), ("committer", &meta.committer)] {
+        if let Some(id) = agent_of(catalog, p) {
+            inv.add(&id, format!("{role} {}", p.display()));
+        }
+    }
+    let subject = meta.message.lines().next().unwrap_or("");
+    for (key, value) in trailers(&meta.message) {
+        let k = key.to_ascii_lowercase();
+        if PERSON_TRAILERS.contains(&k.as_str()) {
+            let p = Person::parse(&value);
+            if let Some(id) = agent_of(catalog, &p) {
+                inv.add(&id, format!("{key} trailer {}", p.display()));
+            } else if k != "signed-off-by" {
+                inv.coauthors.push(p);
+            }
+        }
+        for a in catalog.agents() {
+            let hit = a.trailers.iter().any(|t| match t.split_once(':') {
+                Some((tk, tv)) => {
+                    tk.trim().eq_ignore_ascii_case(&key)
+                        && value
+                            .to_ascii_lowercase()
+                            .starts_with(&tv.trim().to_ascii_lowercase())
+                }
+                None => t.trim().eq_ignore_ascii_case(&key),
+            });
+            if hit {
+                inv.add(&a.id, format!("{key} trailer"));
+            }
+        }
+        if TOOL_TRAILERS.contains(&k.as_str()) {
+            let v = value.to_ascii_lowercase();
+            if matches!(v.as_str(), "no" | "false" | "none" | "n/a" | "") {
+                continue;
+            }
+            let known = catalog.agents().iter().find(|a| {
+                v.contains(&a.id.to_ascii_lowercase())
+                    || (!a.name.is_empty() && v.contains(&a.name.to_ascii_lowercase()))
+                    || a.names.iter().any(|n| v.contains(&n.to_ascii_lowercase()))
+            });
+            let id = match known {
+                Some(a) => a.id.clone(),
+                None => tool_id(&value, &k),
+            };
+            inv.add(&id, format!("{key} trailer: {value}"));
+        }
+    }
+    for a in catalog.agents() {
+        if a.message_markers
+            .iter()
+            .any(|m| !m.is_empty() && meta.message.contains(m.as_str()))
+        {
+            inv.add(&a.id, "message marker".into());
+        }
+        if a.subject_prefixes
+            .iter()
+            .any(|m| !m.is_empty() && subject.starts_with(m.as_str()))
+        {
+            inv.add(&a.id, "subject prefix".into());
+        }
+    }
+    inv
+}
+
+/// An id for a tool named in a trailer the catalog does not know:
+/// `Assisted-by: GPT-5:o3 [tools]` -> `gpt-5`.
+fn tool_id(value: &str, key: &str) -> String {
+    let first: String = value
+        .split(|c: char| c.is_whitespace() || c == ':' || c == '[' || c == '(' || c == ',')
+        .find(|s| !s.is_empty())
+        .unwrap_or(key)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if first.is_empty() || matches!(first.as_str(), "yes" | "true") {
+        key.to_string()
+    } else {
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(author: &str, committer: &str, message: &str) -> CommitMeta {
+        CommitMeta {
+            id: "x".into(),
+            author: Person::parse(author),
+            committer: Person::parse(committer),
+            message: message.into(),
+            parents: vec![],
+            time: 0,
+        }
+    }
+
+    fn ids(inv: &Involvement) -> Vec<&str> {
+        inv.agents.iter().map(|a| a.id.as_str()).collect()
+    }
+
+    #[test]
+    fn every_documented_agent_marking_is_recognised() {
+        let c = Catalog::builtin();
+        let human = "Alice <alice@example.com>";
+        let cases = [
+            (
+                meta(
+                    "Copilot <198982749+Copilot@users.noreply.github.com>",
+                    "GitHub <noreply@github.com>",
+                    "Fix\n\nCo-authored-by: alice <alice@example.com>",
+                ),
+                "copilot",
+            ),
+            (
+                meta(
+                    "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
+                    human,
+                    "x",
+                ),
+                "copilot",
+            ),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\nAgent-Logs-Url: https://github.com/o/r/sessions/1",
+                ),
+                "copilot",
+            ),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\nCo-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>",
+                ),
+                "copilot-cli",
+            ),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>",
+                ),
+                "claude-code",
+            ),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+                ),
+                "claude-code",
+            ),
+            (
+                meta(human, human, "x\n\nClaude-Session: https://claude.ai/x"),
+                "claude-code",
+            ),
+            (
+                meta(
+                    "claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
+                    human,
+                    "x",
+                ),
+                "claude",
+            ),
+            (
+                meta(
+                    "Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+                    human,
+                    "x",
+                ),
+                "devin",
+            ),
+            (
+                meta(
+                    "google-labs-jules[bot] <161369871+google-labs-jules[bot]@users.noreply.github.com>",
+                    human,
+                    "x",
+                ),
+                "jules",
+            ),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\nCo-authored-by: Codex <noreply@openai.com>",
+                ),
+                "codex",
+            ),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\nCo-authored-by: Cursor <cursoragent@cursor.com>",
+                ),
+                "cursor",
+            ),
+            (meta(human, human, "x\n\nMade-with: Cursor"), "cursor"),
+            (
+                meta("Alice (aider) <alice@example.com>", human, "x"),
+                "aider",
+            ),
+            (meta(human, human, "aider: fix the bug"), "aider"),
+            (
+                meta(
+                    human,
+                    human,
+                    "x\n\nCo-authored-by: aider (gpt-4o) <aider@aider.chat>",
+                ),
+                "aider",
+            ),
+            (
+                meta(
+                    "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
+                    human,
+                    "x",
+                ),
+                "dependabot",
+            ),
+            (
+                meta(
+                    "renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>",
+                    human,
+                    "x",
+                ),
+                "renovate",
+            ),
+            (
+                meta(
+                    human,
+                    "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>",
+                    "x",
+                ),
+                "github-actions",
+            ),
+        ];
+        for (m, want) in cases {
+            let inv = identify(&c, &m);
+            assert!(
+                ids(&inv).contains(&want),
+                "{want} not found in {m:?}: {inv:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tool_trailers_and_unknown_bots_are_agents() {
+        let c = Catalog::builtin();
+        let h = "Alice <alice@example.com>";
+        assert_eq!(
+            ids(&identify(
+                &c,
+                &meta(h, h, "x\n\nAssisted-by: GPT-5:o3 [grep]")
+            )),
+            vec!["gpt-5"]
+        );
+        assert_eq!(
+            ids(&identify(&c, &meta(h, h, "x\n\nGenerated-by: Claude Code"))),
+            vec!["claude-code"]
+        );
+        assert_eq!(
+            ids(&identify(&c, &meta(h, h, "x\n\nAI-Assisted: yes"))),
+            vec!["ai-assisted"]
+        );
+        assert!(
+            identify(&c, &meta(h, h, "x\n\nAI-Assisted: no"))
+                .agents
+                .is_empty()
+        );
+        let bot = identify(
+            &c,
+            &meta("x <1+some-app[bot]@users.noreply.github.com>", h, "x"),
+        );
+        assert_eq!(ids(&bot), vec!["some-app[bot]"]);
+    }
+
+    #[test]
+    fn humans_stay_humans_and_coauthors_are_kept() {
+        let c = Catalog::builtin();
+        let h = "Alice <alice@example.com>";
+        let inv = identify(
+            &c,
+            &meta(
+                h,
+                "GitHub <noreply@github.com>",
+                "Fix\n\nCo-authored-by: Bob <bob@example.com>\nSigned-off-by: Alice <alice@example.com>",
+            ),
+        );
+        assert!(inv.agents.is_empty());
+        assert_eq!(inv.coauthors, vec![Person::parse("Bob <bob@example.com>")]);
+    }
+
+    #[test]
+    fn noreply_logins() {
+        assert_eq!(
+            Person::parse("x <123+Alice@users.noreply.github.com>")
+                .noreply_login()
+                .as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            Person::parse("x <alice@users.noreply.github.com>")
+                .noreply_login()
+                .as_deref(),
+            Some("alice")
+        );
+        assert_eq!(Person::parse("x <alice@example.com>").noreply_login(), None);
+    }
+}
