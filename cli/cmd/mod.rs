@@ -1,6 +1,7 @@
 //! The subcommands: argument definitions and dispatch. Each module turns its
 //! arguments into calls to agentgate-core and prints the result.
 
+mod audit;
 mod check;
 mod fmt;
 mod gate;
@@ -46,6 +47,8 @@ enum Command {
     Init(init::Args),
     /// Judge the agent commits of base..head against the base commit's policies.
     Gate(gate::Args),
+    /// List agent commits in history that touched protected paths.
+    Audit(audit::Args),
 }
 
 /// Run the parsed command line; returns the exit code.
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => check::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
         Command::Gate(a) => gate::run(&ctx, a),
+        Command::Audit(a) => audit::run(&ctx, a),
     }
 }
 

@@ -12,6 +12,7 @@
 // construction site noisier for no measurable gain.
 #![allow(clippy::result_large_err)]
 
+pub mod audit;
 pub mod catalog;
 pub mod command;
 pub mod config;

@@ -336,16 +336,7 @@ pub fn judge(
         .map(|l| Signer::Human(l.clone()))
         .collect();
 
-    let decider = Decider::new(Builder::new(store));
-    // Answers depend on the commit only through `context.commit`; when no
-    // policy can read it, equal requests share one answer.
-    let cacheable = !store
-        .policies
-        .policies()
-        .any(|p| p.to_cedar().is_none_or(|t| t.contains("commit")));
-    let mut cache: HashMap<(Principal, String, String, crate::request::FileKind, bool), Answer> =
-        HashMap::new();
-
+    let mut judge = Judge::new(store);
     let mut summary = Summary {
         commits: commits.len(),
         ..Summary::default()
@@ -355,120 +346,34 @@ pub fn judge(
     let policy_paths = policy_file_paths(store);
     let mut policy_files_changed = false;
     for (meta, inv, changes) in commits {
-        let principals: Vec<Principal> = if inv.has_agents() {
+        let links = input.accounts.as_ref().and_then(|a| a.get(&meta.id));
+        let principals = principals(&meta, &inv, links);
+        if inv.has_agents() {
             summary.agent_commits += 1;
-            inv.agents
-                .iter()
-                .map(|a| Principal::Agent(a.id.clone()))
-                .collect()
-        } else {
-            vec![Principal::Human(human_login(
-                &meta,
-                input.accounts.as_ref().and_then(|a| a.get(&meta.id)),
-            ))]
-        };
+        }
         summary.changes += changes.len();
         policy_files_changed |= changes
             .iter()
             .any(|c| policy_paths.iter().any(|p| is_under(&c.path, p)));
-        let mut reqs = Vec::with_capacity(changes.len() * principals.len());
-        for c in &changes {
-            let owner = input.owner_approved.is_some_and(|f| f(&c.path));
-            for p in &principals {
-                let mut context = serde_json::Map::new();
-                context.insert("commit".into(), json!(meta.id));
-                context.insert("owner_approved".into(), json!(owner));
-                reqs.push(Req {
-                    principal: p.clone(),
-                    action: c.action.as_str().to_string(),
-                    resource: Resource::File {
-                        path: c.path.clone(),
-                        kind: c.kind,
-                    },
-                    context,
-                    signoff: signers.clone(),
-                });
-            }
-        }
-        summary.requests += reqs.len();
-        let entities = if reqs.is_empty() {
-            None
-        } else {
-            Some(
-                decider
-                    .builder()
-                    .entities(&reqs)
-                    .map_err(|source| GateError::Request {
-                        what: format!("commit {}", short_str(&meta.id)),
-                        source,
-                    })?,
-            )
-        };
-        let mut commit_blocked = 0;
-        for (i, req) in reqs.iter().enumerate() {
-            let change = &changes[i / principals.len()];
-            let owner = req.context.get("owner_approved") == Some(&json!(true));
-            let key = (
-                req.principal.clone(),
-                req.action.clone(),
-                change.path.clone(),
-                change.kind,
-                owner,
-            );
-            let answer = match cache.get(&key) {
-                Some(a) if cacheable => a.clone(),
-                _ => {
-                    let Some(entities) = &entities else { continue };
-                    let a =
-                        decider
-                            .answer_with(req, entities, Probe::SignOff)
-                            .map_err(|source| GateError::Request {
-                                what: format!(
-                                    "{} {} in {}",
-                                    req.action,
-                                    change.path,
-                                    short_str(&meta.id)
-                                ),
-                                source,
-                            })?;
-                    if cacheable {
-                        cache.insert(key, a.clone());
-                    }
-                    a
-                }
-            };
-            if answer.decision != Verdict::Allow {
-                commit_blocked += 1;
-                let (agent, human) = match &req.principal {
-                    Principal::Agent(a) => (Some(a.clone()), None),
-                    Principal::Human(h) => (None, Some(h.clone())),
-                    Principal::Other(o) => (None, Some(o.clone())),
-                };
-                blocked.push(Blocked {
-                    commit: meta.id.clone(),
-                    path: change.path.clone(),
-                    action: req.action.clone(),
-                    agent,
-                    human,
-                    kind: change.kind.as_str().to_string(),
-                    renamed_from: change.renamed_from.clone(),
-                    renamed_to: change.renamed_to.clone(),
-                    policies: answer.policies.clone(),
-                    signoff_from: answer.signoff_from.clone().unwrap_or_default(),
-                });
-            }
-        }
-        summary.blocked += commit_blocked;
+        let (found, requests) = judge.commit(
+            &meta.id,
+            &principals,
+            &changes,
+            &signers,
+            input.owner_approved,
+        )?;
+        summary.requests += requests;
+        summary.blocked += found.len();
         reports.push(CommitReport {
             subject: meta.message.lines().next().unwrap_or("").to_string(),
-            human: (!inv.has_agents())
-                .then(|| human_login(&meta, input.accounts.as_ref().and_then(|a| a.get(&meta.id)))),
+            human: (!inv.has_agents()).then(|| human_login(&meta, links)),
+            blocked: found.len(),
             id: meta.id,
             author: meta.author,
             agents: inv.agents,
             changes,
-            blocked: commit_blocked,
         });
+        blocked.extend(found);
     }
 
     let mut policies = BTreeMap::new();
@@ -501,6 +406,152 @@ pub fn judge(
         policies,
         policy_files_changed,
     })
+}
+
+/// Who a commit is judged as: each agent involved, or else the human.
+pub fn principals(
+    meta: &CommitMeta,
+    inv: &Involvement,
+    links: Option<&CommitAccounts>,
+) -> Vec<Principal> {
+    if inv.has_agents() {
+        inv.agents
+            .iter()
+            .map(|a| Principal::Agent(a.id.clone()))
+            .collect()
+    } else {
+        vec![Principal::Human(human_login(meta, links))]
+    }
+}
+
+type CacheKey = (Principal, String, String, crate::request::FileKind, bool);
+
+/// Evaluates the changes of commits, one commit at a time, through the one
+/// request builder; shared by the gate and `audit`.
+pub struct Judge<'s> {
+    decider: Decider<'s>,
+    cacheable: bool,
+    cache: HashMap<CacheKey, Answer>,
+}
+
+impl<'s> Judge<'s> {
+    /// A judge for `store`'s policies.
+    pub fn new(store: &'s PolicyStore) -> Judge<'s> {
+        // Answers depend on the commit only through `context.commit`; when
+        // no policy can read it, equal requests share one answer.
+        let cacheable = !store
+            .policies
+            .policies()
+            .any(|p| p.to_cedar().is_none_or(|t| t.contains("commit")));
+        Judge {
+            decider: Decider::new(Builder::new(store)),
+            cacheable,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Judge one commit's changes for each principal. Returns the denied
+    /// changes and how many requests were evaluated.
+    pub fn commit(
+        &mut self,
+        commit: &str,
+        principals: &[Principal],
+        changes: &[Change],
+        signers: &[Signer],
+        owner_approved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<(Vec<Blocked>, usize), GateError> {
+        let mut reqs = Vec::with_capacity(changes.len() * principals.len());
+        for c in changes {
+            let owner = owner_approved.is_some_and(|f| f(&c.path));
+            for p in principals {
+                let mut context = serde_json::Map::new();
+                context.insert("commit".into(), json!(commit));
+                context.insert("owner_approved".into(), json!(owner));
+                reqs.push(Req {
+                    principal: p.clone(),
+                    action: c.action.as_str().to_string(),
+                    resource: Resource::File {
+                        path: c.path.clone(),
+                        kind: c.kind,
+                    },
+                    context,
+                    signoff: signers.to_vec(),
+                });
+            }
+        }
+        let mut blocked = Vec::new();
+        if reqs.is_empty() {
+            return Ok((blocked, 0));
+        }
+        let mut entities = None;
+        for (i, req) in reqs.iter().enumerate() {
+            let change = &changes[i / principals.len()];
+            let owner = req.context.get("owner_approved") == Some(&json!(true));
+            let key: CacheKey = (
+                req.principal.clone(),
+                req.action.clone(),
+                change.path.clone(),
+                change.kind,
+                owner,
+            );
+            let cached = if self.cacheable {
+                self.cache.get(&key).cloned()
+            } else {
+                None
+            };
+            let answer = match cached {
+                Some(a) => a,
+                None => {
+                    if entities.is_none() {
+                        entities =
+                            Some(self.decider.builder().entities(&reqs).map_err(|source| {
+                                GateError::Request {
+                                    what: format!("commit {}", short_str(commit)),
+                                    source,
+                                }
+                            })?);
+                    }
+                    let Some(ents) = &entities else { continue };
+                    let a = self
+                        .decider
+                        .answer_with(req, ents, Probe::SignOff)
+                        .map_err(|source| GateError::Request {
+                            what: format!(
+                                "{} {} in {}",
+                                req.action,
+                                change.path,
+                                short_str(commit)
+                            ),
+                            source,
+                        })?;
+                    if self.cacheable {
+                        self.cache.insert(key, a.clone());
+                    }
+                    a
+                }
+            };
+            if answer.decision != Verdict::Allow {
+                let (agent, human) = match &req.principal {
+                    Principal::Agent(a) => (Some(a.clone()), None),
+                    Principal::Human(h) => (None, Some(h.clone())),
+                    Principal::Other(o) => (None, Some(o.clone())),
+                };
+                blocked.push(Blocked {
+                    commit: commit.to_string(),
+                    path: change.path.clone(),
+                    action: req.action.clone(),
+                    agent,
+                    human,
+                    kind: change.kind.as_str().to_string(),
+                    renamed_from: change.renamed_from.clone(),
+                    renamed_to: change.renamed_to.clone(),
+                    policies: answer.policies.clone(),
+                    signoff_from: answer.signoff_from.clone().unwrap_or_default(),
+                });
+            }
+        }
+        Ok((blocked, reqs.len()))
+    }
 }
 
 fn short_str(id: &str) -> &str {

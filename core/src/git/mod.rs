@@ -78,7 +78,8 @@ impl GitError {
     }
 }
 
-fn object_err(what: impl Into<String>) -> impl FnOnce(gix::Error) -> GitError {
+/// Map a gix error to [`GitError::Object`] naming what was being read.
+pub fn object_err(what: impl Into<String>) -> impl FnOnce(gix::Error) -> GitError {
     let what = what.into();
     move |e| GitError::Object {
         what,

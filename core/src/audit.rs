@@ -1,0 +1,337 @@
+//! `audit`: walk history and list the agent-involved commits that touched
+//! paths the policies protect (changes that would have needed sign-off),
+//! with counts per agent and per path. Commits stream through one at a
+//! time; only findings and counts are kept, so memory does not grow with
+//! the length of the history walked.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use gix::ObjectId;
+use gix::revision::walk::Sorting;
+use gix::traverse::commit::simple::CommitTimeOrder;
+use serde::Serialize;
+
+use crate::gate::{GateError, Judge, principals};
+use crate::git::changes::Differ;
+use crate::git::{GitError, Repo, object_err, walk};
+use crate::identity::identify;
+use crate::policy::PolicyStore;
+
+/// Which commits to audit.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// `A..B`: what B has and A lacks.
+    Range(String, String),
+    /// Commits reachable from HEAD committed at or after this time
+    /// (seconds since the epoch).
+    Since(i64),
+    /// Every commit reachable from any branch or tag.
+    All,
+    /// Every commit reachable from HEAD.
+    Head,
+}
+
+/// One change that would have needed sign-off.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Commit id.
+    pub commit: String,
+    /// Committer time (seconds since the epoch).
+    pub time: i64,
+    /// First line of the message.
+    pub subject: String,
+    /// The agent.
+    pub agent: String,
+    /// create / modify / delete.
+    pub action: String,
+    /// The path.
+    pub path: String,
+    /// `File.kind`.
+    pub kind: String,
+    /// The policies that deny it without sign-off.
+    pub policies: Vec<String>,
+    /// Whose sign-off would have allowed it.
+    pub signoff_from: Vec<String>,
+}
+
+/// Counts for one agent.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AgentCount {
+    /// Agent id.
+    pub agent: String,
+    /// Commits it was involved in.
+    pub commits: usize,
+    /// Of which touched protected paths.
+    pub flagged_commits: usize,
+    /// Protected changes.
+    pub findings: usize,
+}
+
+/// Counts for one path.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathCount {
+    /// The path.
+    pub path: String,
+    /// Protected changes by agents.
+    pub findings: usize,
+}
+
+/// Totals.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditSummary {
+    /// Commits walked.
+    pub commits: usize,
+    /// Of which involve agents.
+    pub agent_commits: usize,
+    /// Of which touched protected paths.
+    pub flagged_commits: usize,
+    /// Protected changes in all.
+    pub findings: usize,
+}
+
+/// The audit's answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    /// Where policies were read from.
+    pub policy_commit: String,
+    /// What was walked, as text.
+    pub scope: String,
+    /// Totals.
+    pub summary: AuditSummary,
+    /// Per agent, most findings first.
+    pub by_agent: Vec<AgentCount>,
+    /// Per path, most findings first.
+    pub by_path: Vec<PathCount>,
+    /// Every finding, newest first.
+    pub findings: Vec<Finding>,
+}
+
+/// Run an audit of the repository at `path` with the policies of
+/// `policy_rev`. `progress` is called with (commits walked, agent commits)
+/// after every commit.
+pub fn run(
+    path: &Path,
+    scope: &Scope,
+    policy_rev: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<AuditReport, GateError> {
+    let repo = Repo::open(path)?;
+    let policy_commit = repo.resolve(policy_rev)?;
+    let tree = repo.tree_at(policy_commit)?;
+    let store = PolicyStore::load(&tree).map_err(|diags| GateError::Policies {
+        commit: policy_commit.to_string(),
+        diags,
+    })?;
+    let r = repo.inner();
+    let (tips, hidden, sorting, scope_text) = match scope {
+        Scope::Range(a, b) => (
+            vec![repo.resolve(b)?],
+            vec![repo.resolve(a)?],
+            Sorting::BreadthFirst,
+            format!("{a}..{b}"),
+        ),
+        Scope::Since(t) => (
+            vec![repo.resolve("HEAD")?],
+            Vec::new(),
+            Sorting::ByCommitTimeCutoff {
+                order: CommitTimeOrder::NewestFirst,
+                seconds: *t,
+            },
+            format!("HEAD since {}", format_time(*t)),
+        ),
+        Scope::Head => (
+            vec![repo.resolve("HEAD")?],
+            Vec::new(),
+            Sorting::BreadthFirst,
+            "HEAD".into(),
+        ),
+        Scope::All => (
+            all_tips(&repo)?,
+            Vec::new(),
+            Sorting::BreadthFirst,
+            "all branches and tags".into(),
+        ),
+    };
+    let shallow = repo.shallow_commits()?;
+    let walk = r
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .sorting(sorting)
+        .all()
+        .map_err(object_err("the history to audit"))?;
+
+    let mut judge = Judge::new(&store);
+    let mut differ = Differ::new();
+    let mut summary = AuditSummary::default();
+    let mut agents: BTreeMap<String, AgentCount> = BTreeMap::new();
+    let mut paths: BTreeMap<String, usize> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for info in walk {
+        let info = info.map_err(object_err("the history to audit"))?;
+        if shallow.binary_search(&info.id).is_ok() {
+            return Err(GitError::Shallow {
+                commit: info.id.to_string(),
+            }
+            .into());
+        }
+        summary.commits += 1;
+        let meta = walk::meta(&repo, info.id)?;
+        if let Scope::Since(t) = scope
+            && meta.time < *t
+        {
+            progress(summary.commits, summary.agent_commits);
+            continue;
+        }
+        let inv = identify(&store.catalog, &meta);
+        if !inv.has_agents() {
+            progress(summary.commits, summary.agent_commits);
+            continue;
+        }
+        summary.agent_commits += 1;
+        for a in &inv.agents {
+            agents
+                .entry(a.id.clone())
+                .or_insert_with(|| AgentCount {
+                    agent: a.id.clone(),
+                    ..AgentCount::default()
+                })
+                .commits += 1;
+        }
+        let changes = differ.changes(&repo, info.id)?;
+        let who = principals(&meta, &inv, None);
+        let (denied, _) = judge.commit(&meta.id, &who, &changes, &[], None)?;
+        if !denied.is_empty() {
+            summary.flagged_commits += 1;
+            let mut flagged_agents = Vec::new();
+            for b in denied {
+                let agent = b.agent.clone().unwrap_or_default();
+                let count = agents.entry(agent.clone()).or_insert_with(|| AgentCount {
+                    agent: agent.clone(),
+                    ..AgentCount::default()
+                });
+                count.findings += 1;
+                if !flagged_agents.contains(&agent) {
+                    count.flagged_commits += 1;
+                    flagged_agents.push(agent.clone());
+                }
+                *paths.entry(b.path.clone()).or_default() += 1;
+                summary.findings += 1;
+                findings.push(Finding {
+                    commit: meta.id.clone(),
+                    time: meta.time,
+                    subject: meta.message.lines().next().unwrap_or("").to_string(),
+                    agent,
+                    action: b.action,
+                    path: b.path,
+                    kind: b.kind,
+                    policies: b.policies,
+                    signoff_from: b.signoff_from,
+                });
+            }
+        }
+        progress(summary.commits, summary.agent_commits);
+    }
+    findings.sort_by(|a, b| {
+        b.time
+            .cmp(&a.time)
+            .then_with(|| a.commit.cmp(&b.commit))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    let mut by_agent: Vec<AgentCount> = agents.into_values().collect();
+    by_agent.sort_by(|a, b| {
+        b.findings
+            .cmp(&a.findings)
+            .then_with(|| b.commits.cmp(&a.commits))
+            .then_with(|| a.agent.cmp(&b.agent))
+    });
+    let mut by_path: Vec<PathCount> = paths
+        .into_iter()
+        .map(|(path, findings)| PathCount { path, findings })
+        .collect();
+    by_path.sort_by(|a, b| {
+        b.findings
+            .cmp(&a.findings)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(AuditReport {
+        policy_commit: policy_commit.to_string(),
+        scope: scope_text,
+        summary,
+        by_agent,
+        by_path,
+        findings,
+    })
+}
+
+fn all_tips(repo: &Repo) -> Result<Vec<ObjectId>, GitError> {
+    let r = repo.inner();
+    let refs = r.references().map_err(object_err("the references"))?;
+    let mut tips = Vec::new();
+    let all = refs.all().map_err(object_err("the references"))?;
+    for reference in all {
+        let Ok(mut reference) = reference else {
+            continue;
+        };
+        if let Ok(id) = reference.peel_to_id() {
+            let id = id.detach();
+            if r.find_commit(id).is_ok() && !tips.contains(&id) {
+                tips.push(id);
+            }
+        }
+    }
+    if tips.is_empty() {
+        tips.push(repo.resolve("HEAD")?);
+    }
+    Ok(tips)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DD`.
+pub fn format_time(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Parse `--since`: an ISO date or date-time, a Unix time, or anything
+/// git's date parser takes ("2 weeks ago").
+pub fn parse_since(s: &str) -> Result<i64, String> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    gix::date::parse(s, Some(gix::date::Zoned::now()))
+        .map(|t| t.seconds)
+        .map_err(|e| format!("--since {s:?}: {e} (try 2025-01-31, or \"3 months ago\")"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_format() {
+        assert_eq!(format_time(0), "1970-01-01");
+        assert_eq!(format_time(1_700_000_000), "2023-11-14");
+        assert_eq!(format_time(951_782_400), "2000-02-29");
+    }
+
+    #[test]
+    fn since_parses() {
+        assert_eq!(parse_since("1700000000").unwrap(), 1_700_000_000);
+        assert_eq!(
+            parse_since("2023-11-14").unwrap() / 86_400,
+            1_700_000_000 / 86_400
+        );
+        assert!(parse_since("3 days ago").is_ok());
+        assert!(parse_since("yesterday-ish").is_err());
+    }
+}
