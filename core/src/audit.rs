@@ -12,11 +12,12 @@ use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 use serde::Serialize;
 
-use crate::gate::{GateError, Judge, principals};
+use crate::gate::{Blocked, GateError, Judge, principals};
 use crate::git::changes::Differ;
 use crate::git::{GitError, Repo, object_err, walk};
 use crate::identity::identify;
 use crate::policy::PolicyStore;
+use crate::request::Principal;
 
 /// Which commits to audit.
 #[derive(Debug, Clone)]
@@ -161,76 +162,126 @@ pub fn run(
         .all()
         .map_err(object_err("the history to audit"))?;
 
-    let mut judge = Judge::new(&store);
-    let mut differ = Differ::new();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
     let mut summary = AuditSummary::default();
     let mut agents: BTreeMap<String, AgentCount> = BTreeMap::new();
     let mut paths: BTreeMap<String, usize> = BTreeMap::new();
     let mut findings = Vec::new();
-    for info in walk {
-        let info = info.map_err(object_err("the history to audit"))?;
-        if shallow.binary_search(&info.id).is_ok() {
-            return Err(GitError::Shallow {
-                commit: info.id.to_string(),
-            }
-            .into());
-        }
-        summary.commits += 1;
-        let meta = walk::meta(&repo, info.id)?;
-        if let Scope::Since(t) = scope
-            && meta.time < *t
-        {
-            progress(summary.commits, summary.agent_commits);
-            continue;
-        }
-        let inv = identify(&store.catalog, &meta);
-        if !inv.has_agents() {
-            progress(summary.commits, summary.agent_commits);
-            continue;
-        }
-        summary.agent_commits += 1;
-        for a in &inv.agents {
-            agents
-                .entry(a.id.clone())
-                .or_insert_with(|| AgentCount {
-                    agent: a.id.clone(),
-                    ..AgentCount::default()
-                })
-                .commits += 1;
-        }
-        let changes = differ.changes(&repo, info.id)?;
-        let who = principals(&meta, &inv, None);
-        let (denied, _) = judge.commit(&meta.id, &who, &changes, &[], None)?;
-        if !denied.is_empty() {
-            summary.flagged_commits += 1;
-            let mut flagged_agents = Vec::new();
-            for b in denied {
-                let agent = b.agent.clone().unwrap_or_default();
-                let count = agents.entry(agent.clone()).or_insert_with(|| AgentCount {
-                    agent: agent.clone(),
-                    ..AgentCount::default()
-                });
-                count.findings += 1;
-                if !flagged_agents.contains(&agent) {
-                    count.flagged_commits += 1;
-                    flagged_agents.push(agent.clone());
+
+    // The walk and identification run here; diffs and judging run on
+    // workers fed through a bounded queue, so memory stays bounded however
+    // long the history. Only denied changes come back.
+    type Job = (String, i64, String, Vec<Principal>, ObjectId);
+    type Done = Result<(String, i64, String, Vec<Blocked>), GateError>;
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(workers * 16);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
+    let store_ref = &store;
+    let audit_scope = scope;
+    let walked: Result<(), GateError> = std::thread::scope(|threads| {
+        for _ in 0..workers {
+            let handle = repo.handle();
+            let done_tx = done_tx.clone();
+            let job_rx = &job_rx;
+            threads.spawn(move || {
+                let mut differ = Differ::new();
+                let mut judge = Judge::new(store_ref);
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((id_text, time, subject, who, id)) = job else {
+                        return;
+                    };
+                    let result = differ
+                        .changes(&handle, id)
+                        .map_err(GateError::from)
+                        .and_then(|changes| judge.commit(&id_text, &who, &changes, &[], None))
+                        .map(|(denied, _)| (id_text, time, subject, denied));
+                    if done_tx.send(result).is_err() {
+                        return;
+                    }
                 }
-                *paths.entry(b.path.clone()).or_default() += 1;
-                summary.findings += 1;
-                findings.push(Finding {
-                    commit: meta.id.clone(),
-                    time: meta.time,
-                    subject: meta.message.lines().next().unwrap_or("").to_string(),
-                    agent,
-                    action: b.action,
-                    path: b.path,
-                    kind: b.kind,
-                    policies: b.policies,
-                    signoff_from: b.signoff_from,
-                });
-            }
+            });
         }
-        progress(summary.commits, summary.agent_commits);
+        drop(done_tx);
+        let feed = || -> Result<(), GateError> {
+            for info in walk {
+                let info = info.map_err(object_err("the history to audit"))?;
+                if shallow.binary_search(&info.id).is_ok() {
+                    return Err(GitError::Shallow {
+                        commit: info.id.to_string(),
+                    }
+                    .into());
+                }
+                summary.commits += 1;
+                let meta = walk::meta(&repo, info.id)?;
+                let in_scope = !matches!(audit_scope, Scope::Since(t) if meta.time < *t);
+                let inv = identify(&store.catalog, &meta);
+                if in_scope && inv.has_agents() {
+                    summary.agent_commits += 1;
+                    for a in &inv.agents {
+                        agents
+                            .entry(a.id.clone())
+                            .or_insert_with(|| AgentCount {
+                                agent: a.id.clone(),
+                                ..AgentCount::default()
+                            })
+                            .commits += 1;
+                    }
+                    let who = principals(&meta, &inv, None);
+                    let subject = meta.message.lines().next().unwrap_or("").to_string();
+                    if job_tx
+                        .send((meta.id.clone(), meta.time, subject, who, info.id))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+                progress(summary.commits, summary.agent_commits);
+            }
+            Ok(())
+        };
+        let fed = feed();
+        drop(job_tx);
+        fed
+    });
+    walked?;
+    for done in done_rx {
+        let (commit, time, subject, denied) = done?;
+        if denied.is_empty() {
+            continue;
+        }
+        summary.flagged_commits += 1;
+        let mut flagged_agents = Vec::new();
+        for b in denied {
+            let agent = b.agent.clone().unwrap_or_default();
+            let count = agents.entry(agent.clone()).or_insert_with(|| AgentCount {
+                agent: agent.clone(),
+                ..AgentCount::default()
+            });
+            count.findings += 1;
+            if !flagged_agents.contains(&agent) {
+                count.flagged_commits += 1;
+                flagged_agents.push(agent.clone());
+            }
+            *paths.entry(b.path.clone()).or_default() += 1;
+            summary.findings += 1;
+            findings.push(Finding {
+                commit: commit.clone(),
+                time,
+                subject: subject.clone(),
+                agent,
+                action: b.action,
+                path: b.path,
+                kind: b.kind,
+                policies: b.policies,
+                signoff_from: b.signoff_from,
+            });
+        }
     }
     findings.sort_by(|a, b| {
         b.time

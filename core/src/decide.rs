@@ -7,7 +7,11 @@
 //!   sign-off from some team: that team is named. The policies themselves
 //!   are asked, so no annotation can drift from the rule.
 
-use cedar_policy::{Authorizer, Decision, Entities, PolicySet, Response};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use cedar_policy::{ActionConstraint, Authorizer, Decision, Entities, Policy, PolicySet, Response};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -123,27 +127,59 @@ pub struct Decider<'a> {
     builder: Builder<'a>,
     policies: &'a PolicySet,
     authorizer: Authorizer,
+    /// Per action id: only the policies whose action scope can include it.
+    /// A policy whose scope excludes an action never applies to it, so
+    /// decisions, reasons and errors are exactly Cedar's on the full set.
+    by_action: RefCell<HashMap<String, Rc<PolicySet>>>,
+    actions: Option<Entities>,
 }
 
 impl<'a> Decider<'a> {
     /// A decider using the store's policies (the files and the floor).
     pub fn new(builder: Builder<'a>) -> Decider<'a> {
         let policies = &builder.store().policies;
-        Decider {
-            builder,
-            policies,
-            authorizer: Authorizer::new(),
-        }
+        Decider::with_policies(builder, policies)
     }
 
     /// A decider evaluating an explicit policy set (e.g. the user's policies
     /// without the floor).
     pub fn with_policies(builder: Builder<'a>, policies: &'a PolicySet) -> Decider<'a> {
+        let actions = builder.store().schema.action_entities().ok();
         Decider {
             builder,
             policies,
             authorizer: Authorizer::new(),
+            by_action: RefCell::new(HashMap::new()),
+            actions,
         }
+    }
+
+    /// The policies that can apply to `action`.
+    fn policies_for(&self, action: &str) -> Rc<PolicySet> {
+        if let Some(p) = self.by_action.borrow().get(action) {
+            return Rc::clone(p);
+        }
+        let uid = crate::policy::schema::action_uid(action);
+        let can_apply = |p: &Policy| -> bool {
+            let (Some(uid), Some(actions)) = (&uid, &self.actions) else {
+                return true;
+            };
+            match p.action_constraint() {
+                ActionConstraint::Any => true,
+                ActionConstraint::Eq(a) => a == *uid,
+                ActionConstraint::In(groups) => groups
+                    .iter()
+                    .any(|g| g == uid || actions.is_ancestor_of(g, uid)),
+            }
+        };
+        let subset =
+            PolicySet::from_policies(self.policies.policies().filter(|p| can_apply(p)).cloned())
+                .map(Rc::new)
+                .unwrap_or_else(|_| Rc::new(self.policies.clone()));
+        self.by_action
+            .borrow_mut()
+            .insert(action.to_string(), Rc::clone(&subset));
+        subset
     }
 
     /// The builder.
@@ -163,9 +199,10 @@ impl<'a> Decider<'a> {
             entities,
             context,
         } = self.builder.build(req)?;
+        let policies = self.policies_for(&req.action);
         let r = self
             .authorizer
-            .is_authorized(&request, self.policies, &entities);
+            .is_authorized(&request, &policies, &entities);
         Ok((Evaluation::from_response(&r), context))
     }
 
@@ -177,9 +214,8 @@ impl<'a> Decider<'a> {
         entities: &Entities,
     ) -> Result<(Evaluation, Map<String, Value>), RequestError> {
         let (request, context) = self.builder.request(req)?;
-        let r = self
-            .authorizer
-            .is_authorized(&request, self.policies, entities);
+        let policies = self.policies_for(&req.action);
+        let r = self.authorizer.is_authorized(&request, &policies, entities);
         Ok((Evaluation::from_response(&r), context))
     }
 
@@ -297,5 +333,74 @@ impl<'a> Decider<'a> {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{FileKind, Principal, Resource};
+    use crate::tree::DirTree;
+
+    /// Evaluating only the policies whose action scope can include the
+    /// request's action must give exactly Cedar's answer on the whole set.
+    #[test]
+    fn per_action_subsets_give_cedars_full_set_answers() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let store = PolicyStore::load(&DirTree::new(&root)).expect("shipped policies load");
+        let decider = Decider::new(Builder::new(&store));
+        let full = Authorizer::new();
+        let principals = [
+            Principal::Agent("copilot".into()),
+            Principal::Human("alice".into()),
+        ];
+        let mut checked = 0;
+        for action in store.schema.actions() {
+            let action = action.id().unescaped().to_string();
+            let resources = [
+                Resource::File {
+                    path: ".github/workflows/ci.yml".into(),
+                    kind: FileKind::File,
+                },
+                Resource::File {
+                    path: "src/main.rs".into(),
+                    kind: FileKind::Symlink,
+                },
+                Resource::Entity("Item::\"mail:inbox/1\"".into()),
+                Resource::Entity("Channel::\"slack:#x\"".into()),
+                Resource::Entity("Command::\"git push --force\"".into()),
+                Resource::Entity("Url::\"https://example.com/x\"".into()),
+                Resource::Entity("Tool::\"mcp__gmail__delete\"".into()),
+                Resource::Entity("Query::\"q\"".into()),
+            ];
+            for p in &principals {
+                for r in &resources {
+                    for signoff in [
+                        vec![],
+                        vec![crate::request::Signer::TeamMember("maintainers".into())],
+                    ] {
+                        let req = Req {
+                            principal: p.clone(),
+                            action: action.clone(),
+                            resource: r.clone(),
+                            context: Default::default(),
+                            signoff,
+                        };
+                        let Ok(built) = decider.builder().build(&req) else {
+                            continue;
+                        };
+                        let (ours, _) = decider.evaluate(&req).expect("evaluates");
+                        let theirs = Evaluation::from_response(&full.is_authorized(
+                            &built.request,
+                            &store.policies,
+                            &built.entities,
+                        ));
+                        assert_eq!(ours, theirs, "{req:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 40, "only {checked} requests applied");
     }
 }

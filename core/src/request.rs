@@ -9,7 +9,10 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use cedar_policy::{Context, Entities, Entity, EntityUid, Request, RestrictedExpression, Schema};
+use cedar_policy::{
+    Context, Entities, Entity, EntityId, EntityTypeName, EntityUid, Request, RestrictedExpression,
+    Schema,
+};
 use cedar_policy_core::validator::types::{EntityKind, Type};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -174,6 +177,15 @@ impl Principal {
         }
     }
 
+    /// The Cedar uid.
+    pub fn uid(&self) -> Result<EntityUid, RequestError> {
+        match self {
+            Principal::Agent(id) => uid("Agent", id),
+            Principal::Human(l) => uid("Human", l),
+            Principal::Other(s) => parse_uid(s, "principal"),
+        }
+    }
+
     /// Short display: `agent:copilot`, `human:alice`.
     pub fn display(&self) -> String {
         match self {
@@ -227,6 +239,14 @@ impl Resource {
         match self {
             Resource::File { path, .. } => format!("File::{}", cedar_string(path)),
             Resource::Entity(s) => s.clone(),
+        }
+    }
+
+    /// The Cedar uid.
+    pub fn uid(&self) -> Result<EntityUid, RequestError> {
+        match self {
+            Resource::File { path, .. } => uid("File", path),
+            Resource::Entity(s) => parse_uid(s, "resource"),
         }
     }
 
@@ -302,6 +322,10 @@ pub struct Builder<'a> {
     store: &'a PolicyStore,
     extra: Vec<Entity>,
     extra_uids: HashSet<EntityUid>,
+    /// Validate entities against the schema (always, when any came from
+    /// outside agentgate).
+    validate: bool,
+    actions: Vec<Entity>,
 }
 
 impl<'a> Builder<'a> {
@@ -311,6 +335,26 @@ impl<'a> Builder<'a> {
             store,
             extra: Vec::new(),
             extra_uids: HashSet::new(),
+            validate: true,
+            actions: Vec::new(),
+        }
+    }
+
+    /// A builder that does not re-validate the entities it generates itself
+    /// (no extra entities) against the schema, for bulk evaluation in the
+    /// gate and audit. Policies are validated against the same schema, and
+    /// an entity that does not fit makes its policy error, which denies:
+    /// the saving costs no safety.
+    pub fn trusted(store: &'a PolicyStore) -> Builder<'a> {
+        let actions = store
+            .schema
+            .action_entities()
+            .map(|e| e.iter().cloned().collect())
+            .unwrap_or_default();
+        Builder {
+            validate: false,
+            actions,
+            ..Builder::new(store)
         }
     }
 
@@ -322,6 +366,8 @@ impl<'a> Builder<'a> {
             store,
             extra,
             extra_uids,
+            validate: true,
+            actions: Vec::new(),
         }
     }
 
@@ -365,8 +411,23 @@ impl<'a> Builder<'a> {
             )));
         }
         let context = self.fill_context(req, &action)?;
-        let principal = parse_uid(&req.principal.uid_text(), "principal")?;
-        let resource = parse_uid(&req.resource.uid_text(), "resource")?;
+        let principal = req.principal.uid()?;
+        let resource = req.resource.uid()?;
+        // Fast path: plain JSON values become Cedar values directly, and
+        // `Request::new` validates them against the schema. Anything it
+        // rejects (e.g. a string the schema types as an extension value)
+        // goes through Cedar's schema-directed JSON parser, the reference.
+        if let Some(ctx) = direct_context(&context)
+            && let Ok(request) = Request::new(
+                principal.clone(),
+                action.clone(),
+                resource.clone(),
+                ctx,
+                Some(self.schema()),
+            )
+        {
+            return Ok((request, context));
+        }
         let ctx = Context::from_json_value(
             Value::Object(context.clone()),
             Some((self.schema(), &action)),
@@ -413,8 +474,12 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        Entities::from_entities(out.into_values(), Some(self.schema()))
-            .map_err(|e| RequestError::Cedar(flatten(&e)))
+        if self.validate || self.actions.is_empty() {
+            Entities::from_entities(out.into_values(), Some(self.schema()))
+        } else {
+            Entities::from_entities(out.into_values().chain(self.actions.iter().cloned()), None)
+        }
+        .map_err(|e| RequestError::Cedar(flatten(&e)))
     }
 
     fn action_has_signoff(&self, action: &str) -> bool {
@@ -637,6 +702,42 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// A context of plain values (booleans, integers, strings, entity refs in
+/// `{"__entity": ...}` form, sets and records of those) as Cedar values;
+/// `None` for anything else.
+fn direct_context(ctx: &Map<String, Value>) -> Option<Context> {
+    fn value(v: &Value) -> Option<RestrictedExpression> {
+        Some(match v {
+            Value::Bool(b) => RestrictedExpression::new_bool(*b),
+            Value::Number(n) => RestrictedExpression::new_long(n.as_i64()?),
+            Value::String(s) => RestrictedExpression::new_string(s.clone()),
+            Value::Array(items) => {
+                RestrictedExpression::new_set(items.iter().map(value).collect::<Option<Vec<_>>>()?)
+            }
+            Value::Object(m) if m.contains_key("__extn") || m.contains_key("__expr") => {
+                return None;
+            }
+            Value::Object(m) if m.contains_key("__entity") => {
+                let e = m.get("__entity")?;
+                let uid = uid(e.get("type")?.as_str()?, e.get("id")?.as_str()?).ok()?;
+                RestrictedExpression::new_entity_uid(uid)
+            }
+            Value::Object(m) => RestrictedExpression::new_record(
+                m.iter()
+                    .map(|(k, v)| Some((k.clone(), value(v)?)))
+                    .collect::<Option<Vec<_>>>()?,
+            )
+            .ok()?,
+            Value::Null => return None,
+        })
+    }
+    let pairs = ctx
+        .iter()
+        .map(|(k, v)| Some((k.clone(), value(v)?)))
+        .collect::<Option<Vec<_>>>()?;
+    Context::from_pairs(pairs).ok()
+}
+
 /// The SignOff entity id for a set of signers (deterministic, so equal
 /// signer sets share one entity).
 fn signoff_id(signers: &[Signer]) -> String {
@@ -695,9 +796,23 @@ fn parse_uid(text: &str, what: &str) -> Result<EntityUid, RequestError> {
     })
 }
 
-/// `Type::"id"` as a uid.
+/// `Type::"id"` as a uid. The type name is parsed once per thread and
+/// type; the id needs no parsing at all.
 pub fn uid(ty: &str, id: &str) -> Result<EntityUid, RequestError> {
-    parse_uid(&format!("{ty}::{}", cedar_string(id)), "entity")
+    thread_local! {
+        static TYPES: std::cell::RefCell<HashMap<String, EntityTypeName>> = std::cell::RefCell::new(HashMap::new());
+    }
+    let name = TYPES.with(|cache| {
+        if let Some(n) = cache.borrow().get(ty) {
+            return Ok(n.clone());
+        }
+        let n: EntityTypeName = ty
+            .parse()
+            .map_err(|e| RequestError::Syntax(format!("`{ty}` is not an entity type name: {e}")))?;
+        cache.borrow_mut().insert(ty.to_string(), n.clone());
+        Ok(n)
+    })?;
+    Ok(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
 }
 
 fn entity(

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 use thiserror::Error;
 
-use crate::decide::{Answer, Decider, Probe, Verdict};
+use crate::decide::{Decider, Probe, Verdict};
 use crate::diag::Diags;
 use crate::git::changes::{Change, Differ};
 use crate::git::{GitError, Repo, short, walk};
@@ -90,7 +90,7 @@ pub struct GateInput<'a> {
     /// config says otherwise) a commit linked to no account is an agent's.
     pub accounts: Option<BTreeMap<String, CommitAccounts>>,
     /// Whether an eligible approver owns a path (CODEOWNERS), per path.
-    pub owner_approved: Option<&'a dyn Fn(&str) -> bool>,
+    pub owner_approved: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
 }
 
 /// pass or block.
@@ -291,14 +291,12 @@ pub fn judge(
     ids: &[ObjectId],
     input: &GateInput<'_>,
 ) -> Result<GateReport, GateError> {
-    let mut differ = Differ::new();
     let mut commits = Vec::with_capacity(ids.len());
     for id in ids {
         let meta = walk::meta(repo, *id)?;
         let mut inv = identify(&store.catalog, &meta);
         add_account_facts(store, &mut inv, input.accounts.as_ref(), &meta.id);
-        let changes = differ.changes(repo, *id)?;
-        commits.push((meta, inv, changes));
+        commits.push((meta, inv));
     }
 
     // Who may not sign off: everyone who took part in an agent commit.
@@ -306,7 +304,7 @@ pub fn judge(
         people: Vec::new(),
         logins: input.excluded_logins.clone(),
     };
-    for (meta, inv, _) in &commits {
+    for (meta, inv) in &commits {
         if inv.has_agents() {
             excluded.people.push(meta.author.clone());
             excluded.people.push(meta.committer.clone());
@@ -336,7 +334,16 @@ pub fn judge(
         .map(|l| Signer::Human(l.clone()))
         .collect();
 
-    let mut judge = Judge::new(store);
+    let jobs: Vec<(ObjectId, Vec<Principal>)> = commits
+        .iter()
+        .zip(ids)
+        .map(|((meta, inv), id)| {
+            let links = input.accounts.as_ref().and_then(|a| a.get(&meta.id));
+            (*id, principals(meta, inv, links))
+        })
+        .collect();
+    let judged = judge_parallel(repo, store, &jobs, &signers, input.owner_approved)?;
+
     let mut summary = Summary {
         commits: commits.len(),
         ..Summary::default()
@@ -345,25 +352,17 @@ pub fn judge(
     let mut reports = Vec::with_capacity(commits.len());
     let policy_paths = policy_file_paths(store);
     let mut policy_files_changed = false;
-    for (meta, inv, changes) in commits {
+    for ((meta, inv), (changes, found, requests)) in commits.into_iter().zip(judged) {
         let links = input.accounts.as_ref().and_then(|a| a.get(&meta.id));
-        let principals = principals(&meta, &inv, links);
         if inv.has_agents() {
             summary.agent_commits += 1;
         }
         summary.changes += changes.len();
+        summary.requests += requests;
+        summary.blocked += found.len();
         policy_files_changed |= changes
             .iter()
             .any(|c| policy_paths.iter().any(|p| is_under(&c.path, p)));
-        let (found, requests) = judge.commit(
-            &meta.id,
-            &principals,
-            &changes,
-            &signers,
-            input.owner_approved,
-        )?;
-        summary.requests += requests;
-        summary.blocked += found.len();
         reports.push(CommitReport {
             subject: meta.message.lines().next().unwrap_or("").to_string(),
             human: (!inv.has_agents()).then(|| human_login(&meta, links)),
@@ -426,12 +425,25 @@ pub fn principals(
 
 type CacheKey = (Principal, String, String, crate::request::FileKind, bool);
 
+/// What the gate keeps of an answer: the verdict, the deciding policies and
+/// who could sign off.
+#[derive(Clone)]
+struct Kept {
+    verdict: Verdict,
+    policies: Vec<String>,
+    signoff_from: Vec<String>,
+}
+
+/// At most this many remembered answers; then the memory starts over, so a
+/// long audit does not grow with history.
+const CACHE_LIMIT: usize = 50_000;
+
 /// Evaluates the changes of commits, one commit at a time, through the one
 /// request builder; shared by the gate and `audit`.
 pub struct Judge<'s> {
     decider: Decider<'s>,
     cacheable: bool,
-    cache: HashMap<CacheKey, Answer>,
+    cache: HashMap<CacheKey, Kept>,
 }
 
 impl<'s> Judge<'s> {
@@ -444,7 +456,7 @@ impl<'s> Judge<'s> {
             .policies()
             .any(|p| p.to_cedar().is_none_or(|t| t.contains("commit")));
         Judge {
-            decider: Decider::new(Builder::new(store)),
+            decider: Decider::new(Builder::trusted(store)),
             cacheable,
             cache: HashMap::new(),
         }
@@ -524,13 +536,21 @@ impl<'s> Judge<'s> {
                             ),
                             source,
                         })?;
+                    let kept = Kept {
+                        verdict: a.decision,
+                        policies: a.policies,
+                        signoff_from: a.signoff_from.unwrap_or_default(),
+                    };
                     if self.cacheable {
-                        self.cache.insert(key, a.clone());
+                        if self.cache.len() >= CACHE_LIMIT {
+                            self.cache.clear();
+                        }
+                        self.cache.insert(key, kept.clone());
                     }
-                    a
+                    kept
                 }
             };
-            if answer.decision != Verdict::Allow {
+            if answer.verdict != Verdict::Allow {
                 let (agent, human) = match &req.principal {
                     Principal::Agent(a) => (Some(a.clone()), None),
                     Principal::Human(h) => (None, Some(h.clone())),
@@ -545,13 +565,77 @@ impl<'s> Judge<'s> {
                     kind: change.kind.as_str().to_string(),
                     renamed_from: change.renamed_from.clone(),
                     renamed_to: change.renamed_to.clone(),
-                    policies: answer.policies.clone(),
-                    signoff_from: answer.signoff_from.clone().unwrap_or_default(),
+                    policies: answer.policies,
+                    signoff_from: answer.signoff_from,
                 });
             }
         }
         Ok((blocked, reqs.len()))
     }
+}
+
+/// One judged commit: its changes, the denied ones, requests evaluated.
+type Judged = (Vec<Change>, Vec<Blocked>, usize);
+
+/// Diff and judge commits on every core. Each worker has its own
+/// repository handle, differ and judge; results come back in input order.
+fn judge_parallel(
+    repo: &Repo,
+    store: &PolicyStore,
+    jobs: &[(ObjectId, Vec<Principal>)],
+    signers: &[Signer],
+    owner_approved: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Result<Vec<Judged>, GateError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(jobs.len() / 32 + 1);
+    let work = |offset: usize, handle: Repo| -> Result<Vec<(usize, Judged)>, GateError> {
+        let mut differ = Differ::new();
+        let mut judge = Judge::new(store);
+        let mut out = Vec::new();
+        for (i, (id, who)) in jobs.iter().enumerate().skip(offset).step_by(workers) {
+            let changes = differ.changes(&handle, *id)?;
+            let owner: Option<&dyn Fn(&str) -> bool> = match owner_approved {
+                Some(f) => Some(f),
+                None => None,
+            };
+            let (found, requests) = judge.commit(&id.to_string(), who, &changes, signers, owner)?;
+            out.push((i, (changes, found, requests)));
+        }
+        Ok(out)
+    };
+    let mut results: Vec<(usize, Judged)> = if workers <= 1 {
+        work(0, repo.handle())?
+    } else {
+        let parts: Vec<Result<Vec<(usize, Judged)>, GateError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let handle = repo.handle();
+                    let work = &work;
+                    scope.spawn(move || work(w, handle))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(GateError::Git(GitError::Object {
+                            what: "a worker thread".into(),
+                            message: "it panicked".into(),
+                        }))
+                    })
+                })
+                .collect()
+        });
+        let mut all = Vec::with_capacity(jobs.len());
+        for p in parts {
+            all.extend(p?);
+        }
+        all
+    };
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, j)| j).collect())
 }
 
 fn short_str(id: &str) -> &str {

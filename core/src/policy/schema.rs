@@ -48,7 +48,7 @@ pub const GATE_CONTEXT: &[&str] = &["signoff", "approvals"];
 
 /// The `Action::"<id>"` uid.
 pub fn action_uid(id: &str) -> Option<EntityUid> {
-    format!("Action::{}", cedar_string(id)).parse().ok()
+    crate::request::uid("Action", id).ok()
 }
 
 /// A Cedar string literal for `s`, quoted and escaped.
