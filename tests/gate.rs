@@ -290,7 +290,7 @@ fn attack_approval_by_the_human_who_co_authored_the_agent_commit() {
         &[".github/workflows/ci.yml"],
     );
     let reason = j["signoffs"]["ignored"][0]["reason"].as_str().unwrap();
-    assert!(reason.contains("took part"), "{reason}");
+    assert!(reason.contains("co-authored the agent commits"), "{reason}");
 }
 
 #[test]
@@ -856,4 +856,41 @@ fn an_empty_range_passes_and_reports_nothing() {
     let (dir, base) = gate_repo();
     let j = assert_pass(&gate(dir.path(), &base, &base, None));
     assert_eq!(j["summary"]["commits"], 0);
+}
+
+#[test]
+fn the_readme_demo_runs_block_block_pass() {
+    let out = run(
+        std::process::Command::new("bash")
+            .arg(repo_root().join("examples/demo/run.sh"))
+            .env("AGENTGATE", bin()),
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let verdicts: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("agentgate gate:"))
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            "agentgate gate: BLOCK",
+            "agentgate gate: BLOCK",
+            "agentgate gate: PASS"
+        ],
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("not counted: bob (authored, committed or co-authored the agent commits"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("not counted: alice (approved"),
+        "{}",
+        out.stdout
+    );
 }

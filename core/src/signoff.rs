@@ -86,8 +86,7 @@ impl Excluded {
             .find(|p| same_account(login, p))
             .map(|p| {
                 format!(
-                    "{} took part in the agent commits they would approve ({})",
-                    login,
+                    "authored, committed or co-authored the agent commits ({})",
                     p.display()
                 )
             })
