@@ -894,3 +894,44 @@ fn the_readme_demo_runs_block_block_pass() {
         out.stdout
     );
 }
+
+#[test]
+fn code_owner_approval_reaches_the_policies_as_context() {
+    let (dir, _) = gate_repo();
+    write(
+        dir.path(),
+        "policies/owners.cedar",
+        "// Infrastructure changes by agents need their code owner's approval.\n@id(\"infra-needs-owner\")\nforbid (principal is Agent, action in Action::\"change\", resource in Dir::\"infra/\")\nunless { context.owner_approved };\n",
+    );
+    write(
+        dir.path(),
+        ".github/CODEOWNERS",
+        "* @alice\n/infra/ @carol @acme/sre\n",
+    );
+    write(dir.path(), "infra/main.tf", "x\n");
+    let cfg = std::fs::read_to_string(dir.path().join("agentgate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("agentgate.toml"),
+        format!("{cfg}sre = [\"dora\"]\n\n[github.teams]\nsre = \"acme/sre\"\n"),
+    )
+    .unwrap();
+    let base = commit_as(dir.path(), ALICE, ALICE, "owners");
+    write(dir.path(), "infra/main.tf", "y\n");
+    let head = commit_as(dir.path(), COPILOT, GITHUB, "tweak infra");
+    let j = assert_block(&gate(dir.path(), &base, &head, None), &["infra/main.tf"]);
+    assert_eq!(
+        j["blocked"][0]["policies"],
+        serde_json::json!(["infra-needs-owner"])
+    );
+    // The root owner (alice) is not the owner of infra/ (last match wins).
+    let r = reviews_file(dir.path(), &[("alice", "User", "APPROVED", &head, T1)]);
+    assert_block(
+        &gate(dir.path(), &base, &head, Some(&r)),
+        &["infra/main.tf"],
+    );
+    // A direct owner, and a member of the owning team, each unblock it.
+    let r = reviews_file(dir.path(), &[("carol", "User", "APPROVED", &head, T1)]);
+    assert_pass(&gate(dir.path(), &base, &head, Some(&r)));
+    let r = reviews_file(dir.path(), &[("dora", "User", "APPROVED", &head, T1)]);
+    assert_pass(&gate(dir.path(), &base, &head, Some(&r)));
+}

@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod codeowners;
 pub mod command;
 pub mod config;
 pub mod decide;

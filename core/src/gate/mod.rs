@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 use thiserror::Error;
 
+use crate::codeowners::CodeOwners;
 use crate::decide::{Decider, Probe, Verdict};
 use crate::diag::Diags;
 use crate::git::changes::{Change, Differ};
@@ -72,7 +73,7 @@ pub struct CommitAccounts {
 
 /// What to judge and with which facts.
 #[derive(Default)]
-pub struct GateInput<'a> {
+pub struct GateInput {
     /// Base revision: commits it has are not judged.
     pub base: String,
     /// Head revision.
@@ -89,8 +90,13 @@ pub struct GateInput<'a> {
     /// accounts are bots or agents involves an agent, and (unless the
     /// config says otherwise) a commit linked to no account is an agent's.
     pub accounts: Option<BTreeMap<String, CommitAccounts>>,
-    /// Whether an eligible approver owns a path (CODEOWNERS), per path.
-    pub owner_approved: Option<&'a (dyn Fn(&str) -> bool + Sync)>,
+    /// Approvals count only on this commit (default: the head). A merge
+    /// queue judges its group's head but the pull request's head was reviewed.
+    pub review_head: Option<String>,
+    /// Members of GitHub teams (`org/slug`, lower-case) learned from the
+    /// API: added to the Cedar teams `[github.teams]` maps to them, and used
+    /// for team owners in CODEOWNERS.
+    pub team_members: BTreeMap<String, Vec<String>>,
 }
 
 /// pass or block.
@@ -263,22 +269,77 @@ fn add_account_facts(
     }
 }
 
-/// Run the gate on the repository at `path`.
-pub fn run(path: &Path, input: &GateInput<'_>) -> Result<GateReport, GateError> {
-    let repo = Repo::open(path)?;
+/// The commits a gate run is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revs {
+    /// Commits it has are not judged.
+    pub base: ObjectId,
+    /// The tip judged.
+    pub head: ObjectId,
+    /// Where policies, schema, config and CODEOWNERS are read.
+    pub policy: ObjectId,
+}
+
+/// Resolve the input's revisions.
+pub fn resolve(repo: &Repo, input: &GateInput) -> Result<Revs, GateError> {
     let base = repo.resolve(&input.base)?;
     let head = repo.resolve(&input.head)?;
-    let policy_commit = match &input.policy_rev {
+    let policy = match &input.policy_rev {
         Some(r) => repo.resolve(r)?,
         None => base,
     };
-    let tree = repo.tree_at(policy_commit)?;
-    let store = PolicyStore::load(&tree).map_err(|diags| GateError::Policies {
-        commit: policy_commit.to_string(),
+    Ok(Revs { base, head, policy })
+}
+
+/// Load the policy store of the policy commit (git objects only).
+pub fn load_store(repo: &Repo, policy: ObjectId) -> Result<PolicyStore, GateError> {
+    let tree = repo.tree_at(policy)?;
+    PolicyStore::load(&tree).map_err(|diags| GateError::Policies {
+        commit: policy.to_string(),
         diags,
-    })?;
-    let ids = walk::range(&repo, base, head)?;
-    judge(&repo, &store, base, head, policy_commit, &ids, input)
+    })
+}
+
+/// Add team members learned elsewhere (e.g. from GitHub, by `org/slug`) to
+/// the Cedar teams the config maps to those slugs (`[github.teams]`).
+pub fn apply_team_members(store: &mut PolicyStore, members: &BTreeMap<String, Vec<String>>) {
+    let mapping: Vec<(String, String)> = store
+        .config
+        .github
+        .teams
+        .iter()
+        .map(|(team, slug)| (team.clone(), slug.to_ascii_lowercase()))
+        .collect();
+    for (team, slug) in mapping {
+        if let Some(logins) = members.get(&slug) {
+            let list = store.config.teams.entry(team).or_default();
+            for l in logins {
+                if !list.iter().any(|x| x.eq_ignore_ascii_case(l)) {
+                    list.push(l.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+}
+
+/// Run the gate on the repository at `path`.
+pub fn run(path: &Path, input: &GateInput) -> Result<GateReport, GateError> {
+    let repo = Repo::open(path)?;
+    let revs = resolve(&repo, input)?;
+    let mut store = load_store(&repo, revs.policy)?;
+    apply_team_members(&mut store, &input.team_members);
+    evaluate(&repo, &store, revs, input)
+}
+
+/// Judge `base..head` with an already-loaded store.
+pub fn evaluate(
+    repo: &Repo,
+    store: &PolicyStore,
+    revs: Revs,
+    input: &GateInput,
+) -> Result<GateReport, GateError> {
+    let ids = walk::range(repo, revs.base, revs.head)?;
+    judge(repo, store, revs.base, revs.head, revs.policy, &ids, input)
 }
 
 /// Judge the commits `ids` (oldest first) with `store`.
@@ -289,7 +350,7 @@ pub fn judge(
     head: ObjectId,
     policy_commit: ObjectId,
     ids: &[ObjectId],
-    input: &GateInput<'_>,
+    input: &GateInput,
 ) -> Result<GateReport, GateError> {
     let mut commits = Vec::with_capacity(ids.len());
     for id in ids {
@@ -327,7 +388,11 @@ pub fn judge(
     excluded
         .people
         .retain(|p| !p.email.eq_ignore_ascii_case("noreply@github.com"));
-    let signoffs = signoff::evaluate(&input.reviews, &head.to_string(), &store.catalog, &excluded);
+    let review_head = input
+        .review_head
+        .clone()
+        .unwrap_or_else(|| head.to_string());
+    let signoffs = signoff::evaluate(&input.reviews, &review_head, &store.catalog, &excluded);
     let signers: Vec<Signer> = signoffs
         .approvers
         .iter()
@@ -342,7 +407,21 @@ pub fn judge(
             (*id, principals(meta, inv, links))
         })
         .collect();
-    let judged = judge_parallel(repo, store, &jobs, &signers, input.owner_approved)?;
+    // CODEOWNERS of the policy commit: does an eligible approver own a path?
+    let owners = CodeOwners::load(&repo.tree_at(policy_commit)?).map_err(|e| {
+        GateError::Git(GitError::Object {
+            what: "CODEOWNERS".into(),
+            message: e.to_string(),
+        })
+    })?;
+    let mut owner_teams = input.team_members.clone();
+    for (team, slug) in &store.config.github.teams {
+        let members = owner_teams.entry(slug.to_ascii_lowercase()).or_default();
+        members.extend(store.config.members(team));
+    }
+    let approvers = signoffs.approvers.clone();
+    let owner_approved = |path: &str| owners.approved_by_owner(path, &approvers, &owner_teams);
+    let judged = judge_parallel(repo, store, &jobs, &signers, Some(&owner_approved))?;
 
     let mut summary = Summary {
         commits: commits.len(),
