@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod fmt;
 mod gate;
+mod github;
 mod init;
 mod test;
 mod validate;
@@ -49,6 +50,8 @@ enum Command {
     Gate(gate::Args),
     /// List agent commits in history that touched protected paths.
     Audit(audit::Args),
+    /// Gate a pull request inside GitHub Actions (reviews, accounts, teams, check run).
+    Github(github::Args),
 }
 
 /// Run the parsed command line; returns the exit code.
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Init(a) => init::run(&ctx, a),
         Command::Gate(a) => gate::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
+        Command::Github(a) => github::run(&ctx, a),
     }
 }
 

@@ -47,6 +47,13 @@ pub struct Config {
     /// GitHub settings for `agentgate github`.
     #[serde(default)]
     pub github: GithubConfig,
+    /// Where this config was read from (not a key: set by the loader).
+    #[serde(skip, default = "default_config_path")]
+    pub config_path: String,
+}
+
+fn default_config_path() -> String {
+    CONFIG_FILE.into()
 }
 
 /// An agent identity added by the repository (same shape as the built-in
@@ -151,6 +158,7 @@ impl Default for Config {
             log: LogConfig::default(),
             gate: GateConfig::default(),
             github: GithubConfig::default(),
+            config_path: default_config_path(),
         }
     }
 }
@@ -307,6 +315,7 @@ impl Config {
             dir_path(&self.policies),
             self.schema.clone(),
             CONFIG_FILE.to_string(),
+            self.config_path.clone(),
             ".github/workflows/".to_string(),
             "CODEOWNERS".to_string(),
             ".github/CODEOWNERS".to_string(),

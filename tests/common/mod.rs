@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod fake_github;
+pub mod github_run;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -61,8 +64,11 @@ pub fn run(cmd: &mut Command, stdin: Option<&str>) -> Out {
     })
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
-    .env("NO_COLOR", "1")
-    .env_remove("GITHUB_TOKEN");
+    .env("NO_COLOR", "1");
+    // No ambient token leaks into a test, unless the test sets one.
+    if !cmd.get_envs().any(|(k, _)| k == "GITHUB_TOKEN") {
+        cmd.env_remove("GITHUB_TOKEN");
+    }
     let mut child = cmd.spawn().expect("spawn");
     if let Some(s) = stdin {
         let mut pipe = child.stdin.take().expect("stdin");
@@ -221,5 +227,17 @@ pub fn gate(dir: &Path, base: &str, head: &str, signoffs: Option<&Path>) -> Out 
         s = p.to_str().unwrap().to_string();
         args.extend(["--signoffs", s.as_str()]);
     }
-    agentgate(dir, &args)
+    let out = agentgate(dir, &args);
+    // The same pull request through `agentgate github` and a fake GitHub
+    // must get the same verdict: every gate test is also a test of the
+    // GitHub path.
+    let reviews = match signoffs {
+        None => Some(Vec::new()),
+        Some(p) => github_run::reviews_from_file(p),
+    };
+    if let Some(reviews) = reviews {
+        let mirrored = github_run::mirror(dir, base, head, reviews);
+        github_run::assert_same_verdict(&out, &mirrored);
+    }
+    out
 }

@@ -90,6 +90,12 @@ pub struct GateInput {
     /// accounts are bots or agents involves an agent, and (unless the
     /// config says otherwise) a commit linked to no account is an agent's.
     pub accounts: Option<BTreeMap<String, CommitAccounts>>,
+    /// Agents involved in every commit of the range (on GitHub: the pull
+    /// request's author when it is an agent or a bot).
+    pub extra_agents: Vec<AgentHit>,
+    /// Where the config is in the policy commit's tree (default
+    /// `agentgate.toml`).
+    pub config_path: Option<String>,
     /// Approvals count only on this commit (default: the head). A merge
     /// queue judges its group's head but the pull request's head was reviewed.
     pub review_head: Option<String>,
@@ -291,13 +297,22 @@ pub fn resolve(repo: &Repo, input: &GateInput) -> Result<Revs, GateError> {
     Ok(Revs { base, head, policy })
 }
 
-/// Load the policy store of the policy commit (git objects only).
-pub fn load_store(repo: &Repo, policy: ObjectId) -> Result<PolicyStore, GateError> {
+/// Load the policy store of the policy commit (git objects only), with the
+/// config at `config_path` (default `agentgate.toml`).
+pub fn load_store(
+    repo: &Repo,
+    policy: ObjectId,
+    config_path: Option<&str>,
+) -> Result<PolicyStore, GateError> {
     let tree = repo.tree_at(policy)?;
-    PolicyStore::load(&tree).map_err(|diags| GateError::Policies {
+    let err = |diags| GateError::Policies {
         commit: policy.to_string(),
         diags,
-    })
+    };
+    let (config, source) =
+        crate::policy::load_config_at(&tree, config_path.unwrap_or(crate::config::CONFIG_FILE))
+            .map_err(err)?;
+    PolicyStore::load_with_config(&tree, config, source).map_err(err)
 }
 
 /// Add team members learned elsewhere (e.g. from GitHub, by `org/slug`) to
@@ -326,7 +341,7 @@ pub fn apply_team_members(store: &mut PolicyStore, members: &BTreeMap<String, Ve
 pub fn run(path: &Path, input: &GateInput) -> Result<GateReport, GateError> {
     let repo = Repo::open(path)?;
     let revs = resolve(&repo, input)?;
-    let mut store = load_store(&repo, revs.policy)?;
+    let mut store = load_store(&repo, revs.policy, input.config_path.as_deref())?;
     apply_team_members(&mut store, &input.team_members);
     evaluate(&repo, &store, revs, input)
 }
@@ -357,6 +372,11 @@ pub fn judge(
         let meta = walk::meta(repo, *id)?;
         let mut inv = identify(&store.catalog, &meta);
         add_account_facts(store, &mut inv, input.accounts.as_ref(), &meta.id);
+        for a in &input.extra_agents {
+            if !inv.agents.iter().any(|x| x.id == a.id) {
+                inv.agents.push(a.clone());
+            }
+        }
         commits.push((meta, inv));
     }
 

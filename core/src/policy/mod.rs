@@ -69,10 +69,36 @@ pub fn read_source(tree: &dyn Tree, path: &str) -> Result<Option<Arc<SourceFile>
 
 /// Read and parse the config of `tree` (defaults when absent).
 pub fn load_config(tree: &dyn Tree) -> Result<(Config, Option<Arc<SourceFile>>), Diags> {
-    match read_source(tree, CONFIG_FILE)? {
-        None => Ok((Config::default(), None)),
-        Some(src) => Ok((Config::parse(&src)?, Some(src))),
-    }
+    load_config_at(tree, CONFIG_FILE)
+}
+
+/// Read and parse the config at `path` in `tree` (defaults when absent at
+/// the default location; an explicitly named config must exist).
+pub fn load_config_at(
+    tree: &dyn Tree,
+    path: &str,
+) -> Result<(Config, Option<Arc<SourceFile>>), Diags> {
+    let mut config = match read_source(tree, path)? {
+        None if path == CONFIG_FILE => Config::default(),
+        None => {
+            return Err(Diag::error(
+                "agentgate::no-config",
+                format!(
+                    "no config at {}{path} (in {})",
+                    tree.display_prefix(),
+                    tree.label()
+                ),
+            )
+            .into());
+        }
+        Some(src) => {
+            let mut c = Config::parse(&src)?;
+            c.config_path = path.to_string();
+            return Ok((c, Some(src)));
+        }
+    };
+    config.config_path = path.to_string();
+    Ok((config, None))
 }
 
 impl PolicyStore {

@@ -1,0 +1,582 @@
+//! One `agentgate github` run: read the event, ask GitHub for the facts git
+//! cannot give (the pull request, account links, reviews, team members),
+//! judge `base..head` with the gate of agentgate-core, and report.
+//!
+//! Every failure along the way is a block (DESIGN §5.4): it is reported on
+//! the check run, in the job summary and in the outputs, and the exit code
+//! is 2, never 0.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use agentgate_core::codeowners::CodeOwners;
+use agentgate_core::gate::{
+    self, CommitAccounts, GateError, GateInput, GateReport, GateVerdict, report,
+};
+use agentgate_core::git::{Repo, walk};
+use agentgate_core::identity::AgentHit;
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::api::{Api, ApiError};
+use crate::env::RunnerEnv;
+use crate::event::{self, Target};
+use crate::fetch::{self, Want};
+use crate::github::{self, PullRequest};
+use crate::outputs::{self, Posted};
+
+/// When to post the pull request comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentMode {
+    /// When the gate blocks, and to update an earlier comment (the default:
+    /// no noise on pull requests that pass).
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How the run is set up beyond the runner's environment.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Config path in the base tree (default `agentgate.toml`).
+    pub config: Option<String>,
+    /// Comment mode from the action input; `None`: the config's
+    /// `github.comment`, else [`CommentMode::Auto`].
+    pub comment: Option<CommentMode>,
+    /// Do not fetch missing commits.
+    pub no_fetch: bool,
+}
+
+/// Why the run could not decide. Every variant blocks the merge.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The environment is incomplete.
+    #[error("{0}")]
+    Env(String),
+    /// The event payload is unusable.
+    #[error("{0}")]
+    Event(String),
+    /// GitHub's API failed.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// The missing commits could not be fetched.
+    #[error("{0}")]
+    Fetch(String),
+    /// The gate could not decide.
+    #[error("{0}")]
+    Gate(#[from] GateError),
+}
+
+impl RunError {
+    /// What the user can do about it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            RunError::Gate(GateError::Git(g)) => Some(g.help()),
+            RunError::Gate(GateError::Policies { .. }) => {
+                Some("fix the policy set on the base branch first (`agentgate validate` there)".into())
+            }
+            RunError::Fetch(_) => Some(
+                "check out the base with `actions/checkout` and `fetch-depth: 0` (see examples/workflows/agentgate.yml)"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    /// `pass`, `block` or `error`.
+    pub verdict: &'static str,
+    /// The gate's report, when it got that far.
+    pub report: Option<GateReport>,
+    /// Why it could not decide (token redacted).
+    pub error: Option<String>,
+    /// What to do about the error.
+    pub help: Option<String>,
+    /// The markdown report (job summary, comment, check run summary).
+    pub markdown: String,
+    /// What was posted where, and warnings, one line each (token redacted).
+    pub log: Vec<String>,
+}
+
+impl Outcome {
+    /// The exit code: 0 pass, 1 block, 2 error.
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            "pass" => 0,
+            "block" => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// What the run learned before judging, kept for reporting.
+#[derive(Debug, Default)]
+struct Known {
+    target: Option<Target>,
+    /// The commit the check run goes on.
+    head: Option<String>,
+}
+
+/// Run the gate for the event in `env`.
+pub fn run(env: &RunnerEnv, opts: &Options) -> Outcome {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            return failed(
+                env,
+                format!("cannot start the async runtime: {e}"),
+                None,
+                Vec::new(),
+            );
+        }
+    };
+    rt.block_on(run_async(env, opts))
+}
+
+fn failed(env: &RunnerEnv, error: String, help: Option<String>, log: Vec<String>) -> Outcome {
+    let error = env.redact(&error);
+    let markdown = error_markdown(&error, help.as_deref());
+    Outcome {
+        verdict: "error",
+        report: None,
+        error: Some(error),
+        help,
+        markdown,
+        log,
+    }
+}
+
+fn error_markdown(error: &str, help: Option<&str>) -> String {
+    let mut md = format!(
+        "### ⛔ agentgate: cannot decide, so the merge is blocked\n\n```\n{}\n```\n",
+        error.replace("```", "'''")
+    );
+    if let Some(h) = help {
+        md.push_str(&format!("\n{h}\n"));
+    }
+    md
+}
+
+async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
+    let api = match Api::new(&env.api_url, &env.token, &env.repository, env.retry_base) {
+        Ok(a) => a,
+        Err(e) => return failed(env, e.to_string(), None, Vec::new()),
+    };
+    let mut known = Known::default();
+    let mut log = Vec::new();
+    let judged = judge(env, opts, &api, &mut known, &mut log).await;
+    let (verdict, report, error, help, mut markdown, comment_default) = match judged {
+        Ok((report, comment_default)) => {
+            let verdict = match report.verdict {
+                GateVerdict::Pass => "pass",
+                GateVerdict::Block => "block",
+            };
+            let md = report::markdown(&report);
+            (verdict, Some(report), None, None, md, comment_default)
+        }
+        Err(e) => {
+            let help = e.help();
+            let error = env.redact(&e.to_string());
+            let md = error_markdown(&error, help.as_deref());
+            ("error", None, Some(error), help, md, None)
+        }
+    };
+    if let Some(url) = run_url(env) {
+        markdown.push_str(&format!("\n<sub>[agentgate run]({url})</sub>\n"));
+    }
+    let mut outcome = Outcome {
+        verdict,
+        report,
+        error,
+        help,
+        markdown,
+        log: Vec::new(),
+    };
+    publish(
+        env,
+        opts,
+        &api,
+        &known,
+        comment_default,
+        &mut outcome,
+        &mut log,
+    )
+    .await;
+    outcome.log = log.into_iter().map(|l| env.redact(&l)).collect();
+    outcome
+}
+
+fn run_url(env: &RunnerEnv) -> Option<String> {
+    env.run_id.as_ref().map(|id| {
+        format!(
+            "{}/{}/actions/runs/{id}",
+            env.server_url.trim_end_matches('/'),
+            env.repository
+        )
+    })
+}
+
+/// Gather the facts and judge. Returns the report and the config's comment
+/// setting.
+async fn judge(
+    env: &RunnerEnv,
+    opts: &Options,
+    api: &Api,
+    known: &mut Known,
+    log: &mut Vec<String>,
+) -> Result<(GateReport, Option<bool>), RunError> {
+    let text = std::fs::read_to_string(&env.event_path).map_err(|e| {
+        RunError::Event(format!(
+            "cannot read the event payload {}: {e}",
+            env.event_path.display()
+        ))
+    })?;
+    let payload: Value = serde_json::from_str(&text).map_err(|e| {
+        RunError::Event(format!(
+            "the event payload {} is not JSON: {e}",
+            env.event_path.display()
+        ))
+    })?;
+    let target = event::parse(&env.event_name, &payload).map_err(|e| RunError::Event(e.0))?;
+    known.target = Some(target.clone());
+    known.head = target
+        .merge_group
+        .as_ref()
+        .map(|(_, h)| h.clone())
+        .or_else(|| {
+            payload
+                .pointer("/pull_request/head/sha")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+
+    let pr = github::pull_request(api, target.number).await?;
+    let (base, head) = match &target.merge_group {
+        Some((b, h)) => {
+            if let Some(queued) = &target.queued_head
+                && !queued.eq_ignore_ascii_case(&pr.head_sha)
+            {
+                return Err(RunError::Event(format!(
+                    "pull request #{} was queued at {queued} but its head is now {}; approvals of one do not cover the other",
+                    target.number, pr.head_sha
+                )));
+            }
+            (b.clone(), h.clone())
+        }
+        None => (pr.base_sha.clone(), pr.head_sha.clone()),
+    };
+    known.head = Some(head.clone());
+    if target.merge_group.is_none()
+        && let Some(seen) = payload
+            .pointer("/pull_request/head/sha")
+            .and_then(Value::as_str)
+        && !seen.eq_ignore_ascii_case(&head)
+    {
+        log.push(format!(
+            "note: the event named head {seen}, but the pull request's head is now {head}; judging {head}"
+        ));
+    }
+
+    // Git: the commits must be here, with full history between them.
+    if !opts.no_fetch {
+        let head_ref = match &target.merge_group {
+            Some(_) => target.head_ref.clone().unwrap_or_else(|| head.clone()),
+            None => format!(
+                "+refs/pull/{}/head:refs/remotes/agentgate/pull/{}",
+                target.number, target.number
+            ),
+        };
+        let wants = [
+            Want {
+                commit: base.clone(),
+                refspec: base.clone(),
+            },
+            Want {
+                commit: head.clone(),
+                refspec: head_ref,
+            },
+        ];
+        for f in fetch::ensure(&env.workspace, &wants).map_err(RunError::Fetch)? {
+            log.push(format!("fetched {f}"));
+        }
+    }
+    let repo = Repo::open(&env.workspace).map_err(GateError::from)?;
+    let mut input = GateInput {
+        base: base.clone(),
+        head: head.clone(),
+        config_path: opts.config.clone(),
+        review_head: Some(pr.head_sha.clone()),
+        ..GateInput::default()
+    };
+    let revs = gate::resolve(&repo, &input)?;
+    let mut store = gate::load_store(&repo, revs.policy, input.config_path.as_deref())?;
+    let ids = walk::range(&repo, revs.base, revs.head).map_err(GateError::from)?;
+
+    // Teams the policies can ask for: those the config maps to GitHub teams,
+    // and CODEOWNERS teams when a policy reads `owner_approved`.
+    let mut slugs: BTreeSet<String> = store
+        .config
+        .github
+        .teams
+        .values()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let reads_owners = store
+        .policies
+        .policies()
+        .any(|p| p.to_cedar().is_none_or(|t| t.contains("owner_approved")));
+    if reads_owners {
+        let tree = repo.tree_at(revs.policy).map_err(GateError::from)?;
+        let owners = CodeOwners::load(&tree).map_err(|e| {
+            GateError::Git(agentgate_core::git::GitError::Object {
+                what: "CODEOWNERS".into(),
+                message: e.to_string(),
+            })
+        })?;
+        slugs.extend(owners.teams().into_iter().map(|t| t.to_ascii_lowercase()));
+    }
+    let mut team_members = BTreeMap::new();
+    for slug in slugs {
+        let members = github::team_members(api, &slug).await?;
+        team_members.insert(slug, members);
+    }
+
+    input.reviews = github::reviews(api, target.number).await?;
+    let id_texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    input.accounts = Some(account_links(api, &target, &base, &head, &id_texts).await?);
+
+    // The pull request's author: an agent's pull request makes every commit
+    // in it agent-involved; the author and, for an agent's pull request, its
+    // assignees (who asked the agent) never sign off.
+    let author_agent = pr_author_agent(&store, &pr);
+    input.excluded_logins.push((
+        pr.author.clone(),
+        format!("{} opened the pull request", pr.author),
+    ));
+    if let Some(hit) = author_agent {
+        input.extra_agents.push(hit);
+        for a in &pr.assignees {
+            input.excluded_logins.push((
+                a.clone(),
+                format!("{a} is assigned to the agent's pull request (asked the agent)"),
+            ));
+        }
+    }
+    input.team_members = team_members;
+    gate::apply_team_members(&mut store, &input.team_members);
+    let report = gate::judge(
+        &repo,
+        &store,
+        revs.base,
+        revs.head,
+        revs.policy,
+        &ids,
+        &input,
+    )?;
+    Ok((report, store.config.github.comment))
+}
+
+/// The agent behind the pull request's author account, if it is one.
+fn pr_author_agent(
+    store: &agentgate_core::policy::PolicyStore,
+    pr: &PullRequest,
+) -> Option<AgentHit> {
+    let id = store
+        .catalog
+        .by_login(&pr.author)
+        .map(|a| a.id.clone())
+        .or_else(|| {
+            (pr.author_type != "User" || pr.author.to_ascii_lowercase().ends_with("[bot]"))
+                .then(|| pr.author.to_ascii_lowercase())
+        })?;
+    Some(AgentHit {
+        id,
+        via: format!(
+            "opened the pull request as {} ({})",
+            pr.author, pr.author_type
+        ),
+    })
+}
+
+/// Account links for every commit of the range: the pull request's commit
+/// listing first, and the comparison `base...head` (paginated, so beyond the
+/// 250 commits the pull request listing stops at) for the rest. A commit
+/// GitHub does not list is an error: who made it cannot be told.
+async fn account_links(
+    api: &Api,
+    target: &Target,
+    base: &str,
+    head: &str,
+    ids: &[String],
+) -> Result<BTreeMap<String, CommitAccounts>, RunError> {
+    let mut links = BTreeMap::new();
+    if target.merge_group.is_none() {
+        links.extend(github::pull_commits(api, target.number).await?);
+    }
+    let missing = |links: &BTreeMap<String, CommitAccounts>| {
+        ids.iter()
+            .filter(|i| !links.contains_key(*i))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    if !missing(&links).is_empty() {
+        links.extend(github::compare_commits(api, base, head).await?);
+    }
+    let still = missing(&links);
+    if let Some(first) = still.first() {
+        return Err(RunError::Api(ApiError::Truncated {
+            path: format!("/repos/{}/compare/{base}...{head}", api.repo),
+            message: format!(
+                "GitHub does not list {} of the {} commits of the range (first: {first}), so who made them cannot be told",
+                still.len(),
+                ids.len()
+            ),
+        }));
+    }
+    Ok(links)
+}
+
+/// Post the verdict where GitHub users look. Failures to post are logged;
+/// a failure that hides the verdict turns a pass into an error.
+async fn publish(
+    env: &RunnerEnv,
+    opts: &Options,
+    api: &Api,
+    known: &Known,
+    comment_default: Option<bool>,
+    outcome: &mut Outcome,
+    log: &mut Vec<String>,
+) {
+    if let Some(path) = &env.step_summary
+        && let Err(e) = outputs::write_summary(path, &outcome.markdown)
+    {
+        log.push(format!(
+            "warning: cannot write the job summary {}: {e}",
+            path.display()
+        ));
+    }
+
+    if let Some(head) = &known.head {
+        let (conclusion, title) = check_title(outcome);
+        let annotations = outcome
+            .report
+            .as_ref()
+            .map(outputs::annotations)
+            .unwrap_or_default();
+        match outputs::post_check(api, head, conclusion, &title, &outcome.markdown, &annotations, run_url(env).as_deref()).await {
+            Ok(Posted::CheckRun(id)) => log.push(format!("check run {id} on {head}: {conclusion}")),
+            Ok(Posted::Status) => log.push(format!(
+                "commit status on {head}: {conclusion} (the token cannot write check runs; grant `checks: write`)"
+            )),
+            Err(e) if matches!(e.status(), Some(403)) => log.push(format!(
+                "warning: the token can write neither check runs nor commit statuses ({e}); the job's own result carries the verdict"
+            )),
+            Err(e) => fail_publish(outcome, log, format!("cannot post the check run: {e}")),
+        }
+    }
+
+    let mode = opts.comment.unwrap_or(match comment_default {
+        Some(true) => CommentMode::Always,
+        Some(false) => CommentMode::Never,
+        None => CommentMode::Auto,
+    });
+    if let Some(target) = &known.target
+        && target.merge_group.is_none()
+        && mode != CommentMode::Never
+    {
+        let create = mode == CommentMode::Always || outcome.verdict != "pass";
+        match outputs::upsert_comment(api, target.number, &outcome.markdown, create).await {
+            Ok(Some((id, true))) => log.push(format!("comment {id} on #{} updated", target.number)),
+            Ok(Some((id, false))) => log.push(format!("comment {id} on #{} posted", target.number)),
+            Ok(None) => {}
+            Err(e) if matches!(e.status(), Some(403)) => {
+                log.push(format!(
+                    "warning: cannot comment on #{} ({e}); grant `pull-requests: write`",
+                    target.number
+                ));
+            }
+            Err(e) => fail_publish(
+                outcome,
+                log,
+                format!("cannot post the pull request comment: {e}"),
+            ),
+        }
+    }
+
+    if let Some(path) = &env.output {
+        let signoff: BTreeSet<String> = outcome
+            .report
+            .iter()
+            .flat_map(|r| r.blocked.iter())
+            .flat_map(|b| b.signoff_from.iter().cloned())
+            .collect();
+        let blocked = outcome.report.as_ref().map_or(0, |r| r.blocked.len());
+        let values = [
+            ("verdict", outcome.verdict.to_string()),
+            ("blocked", blocked.to_string()),
+            (
+                "signoff-from",
+                signoff.into_iter().collect::<Vec<_>>().join(","),
+            ),
+        ];
+        if let Err(e) = outputs::write_outputs(path, &values) {
+            fail_publish(
+                outcome,
+                log,
+                format!("cannot write the action outputs {}: {e}", path.display()),
+            );
+        }
+    }
+}
+
+/// A report that could not be delivered: a pass becomes an error.
+fn fail_publish(outcome: &mut Outcome, log: &mut Vec<String>, message: String) {
+    log.push(format!("error: {message}"));
+    if outcome.verdict == "pass" {
+        outcome.verdict = "error";
+        outcome.error = Some(message);
+    }
+}
+
+fn check_title(outcome: &Outcome) -> (&'static str, String) {
+    match (&outcome.report, outcome.verdict) {
+        (Some(r), "pass") => (
+            "success",
+            format!(
+                "pass: {} commit{}, {} involving agents, nothing needs sign-off",
+                r.summary.commits,
+                if r.summary.commits == 1 { "" } else { "s" },
+                r.summary.agent_commits
+            ),
+        ),
+        (Some(r), _) => {
+            let teams: BTreeSet<String> = r
+                .blocked
+                .iter()
+                .map(|b| report::signoff_text(&b.signoff_from))
+                .collect();
+            (
+                "failure",
+                format!(
+                    "blocked: {} change{} need{} sign-off from {}",
+                    r.blocked.len(),
+                    if r.blocked.len() == 1 { "" } else { "s" },
+                    if r.blocked.len() == 1 { "s" } else { "" },
+                    teams.into_iter().collect::<Vec<_>>().join("; ")
+                ),
+            )
+        }
+        (None, _) => (
+            "failure",
+            "error: agentgate cannot decide, so the merge is blocked".into(),
+        ),
+    }
+}
