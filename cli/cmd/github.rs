@@ -74,10 +74,11 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
             "log": outcome.log,
         })),
         GateFormat::Markdown => print!("{}", outcome.markdown),
-        GateFormat::Text => match &outcome.report {
-            Some(r) => print!("{}", agentgate_core::gate::report::text(r)),
-            None => {}
-        },
+        GateFormat::Text => {
+            if let Some(r) = &outcome.report {
+                print!("{}", agentgate_core::gate::report::text(r));
+            }
+        }
     }
     if let Some(e) = &outcome.error {
         // A workflow command: GitHub shows it as an error annotation.

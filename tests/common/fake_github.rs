@@ -263,37 +263,38 @@ fn serve(stream: TcpStream, shared: &Arc<Mutex<State>>, base: &str) {
     };
     let mut reader = BufReader::new(stream);
     let mut out = write_half;
-    while let Some(req) = read_request(&mut reader) {
-        let (status, headers, body) = {
-            let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
-            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-            st.requests.push(Recorded {
-                method: req.method.clone(),
-                target: req.target.clone(),
-                authorization: req.headers.get("authorization").cloned(),
-                body: body.clone(),
-            });
-            respond(&mut st, &req, body, base)
-        };
-        let text = if body.is_null() && status == 204 {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        let mut head = format!(
-            "HTTP/1.1 {status} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
-            reason(status),
-            text.len()
-        );
-        for (k, v) in headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        let _ = out.write_all(head.as_bytes());
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
-        break;
+    // One request per connection (`connection: close`), as clients expect.
+    let Some(req) = read_request(&mut reader) else {
+        return;
+    };
+    let (status, headers, body) = {
+        let mut st = shared.lock().unwrap_or_else(|e| e.into_inner());
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+        st.requests.push(Recorded {
+            method: req.method.clone(),
+            target: req.target.clone(),
+            authorization: req.headers.get("authorization").cloned(),
+            body: body.clone(),
+        });
+        respond(&mut st, &req, body, base)
+    };
+    let text = if body.is_null() && status == 204 {
+        String::new()
+    } else {
+        body.to_string()
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
+        reason(status),
+        text.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
     }
+    head.push_str("\r\n");
+    let _ = out.write_all(head.as_bytes());
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 fn reason(status: u16) -> &'static str {
