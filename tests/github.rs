@@ -911,3 +911,63 @@ fn a_shallow_checkout_blocks_with_the_fix() {
     assert!(r.out.stderr.contains("fetch-depth: 0"), "{}", r.out.stderr);
     assert_eq!(fake.state().check_runs[0]["conclusion"], "failure");
 }
+
+// ------------------------------------------------------- action and workflow
+
+#[test]
+fn action_yml_declares_the_outputs_the_binary_writes_and_runs_it() {
+    let action = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    let (dir, base, head) = agent_edits_ci();
+    let fake = fake_for(dir.path(), &base, &head, OPENER, Vec::new());
+    let r = run_pr(dir.path(), &fake, &base, &head, &["--comment", "never"]);
+    assert!(!r.outputs.is_empty());
+    for name in r.outputs.keys() {
+        assert!(
+            action.contains(&format!("  {name}:\n"))
+                && action.contains(&format!("steps.gate.outputs.{name} }}")),
+            "action.yml does not declare output {name}"
+        );
+    }
+    for input in ["token", "config", "comment", "version"] {
+        assert!(action.contains(&format!("  {input}:\n")), "input {input}");
+    }
+    assert!(
+        action.contains("agentgate \"${args[@]}\"") && action.contains("args=(github"),
+        "runs agentgate github"
+    );
+    assert!(
+        action.contains("sha256sum --check"),
+        "a downloaded release is verified"
+    );
+    assert!(
+        !action.contains("github.head_ref") && !action.contains("pull_request.head"),
+        "nothing from the head"
+    );
+}
+
+#[test]
+fn the_example_workflow_checks_out_the_base_and_never_the_head() {
+    let wf = std::fs::read_to_string(repo_root().join("examples/workflows/agentgate.yml")).unwrap();
+    for trigger in [
+        "pull_request_target:",
+        "pull_request_review:",
+        "merge_group:",
+    ] {
+        assert!(wf.contains(trigger), "{trigger}");
+    }
+    assert!(wf.contains(
+        "ref: ${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}"
+    ));
+    assert!(wf.contains("fetch-depth: 0"));
+    for line in wf
+        .lines()
+        .filter(|l| l.trim_start().starts_with("ref:") || l.contains("repository:"))
+    {
+        assert!(!line.contains("head"), "never checks out the head: {line}");
+    }
+    assert!(!wf.contains("head.sha"), "never names the head commit");
+    assert!(
+        !wf.contains("write-all") && wf.contains("contents: read"),
+        "least privilege"
+    );
+}
