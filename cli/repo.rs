@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use agentgate_core::config::CONFIG_FILE;
+pub use agentgate_core::config::find_config_dir;
 
 /// The repository root for `explicit` (from `--repo`) or `start`.
 pub fn find_root(explicit: Option<&Path>, start: &Path) -> PathBuf {
@@ -22,16 +22,4 @@ pub fn find_root(explicit: Option<&Path>, start: &Path) -> PathBuf {
         cur = dir.parent();
     }
     start.to_path_buf()
-}
-
-/// The nearest directory at or above `start` with an `agentgate.toml`.
-pub fn find_config_dir(start: &Path) -> Option<PathBuf> {
-    let mut cur = Some(start);
-    while let Some(dir) = cur {
-        if dir.join(CONFIG_FILE).is_file() {
-            return Some(dir.to_path_buf());
-        }
-        cur = dir.parent();
-    }
-    None
 }

@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Read};
 
 use agentgate_core::decide::{Answer, Decider, Probe, Verdict};
+use agentgate_core::decision_log;
 use agentgate_core::diag::Diag;
 use agentgate_core::policy::PolicyStore;
 use agentgate_core::request::{Builder, FileKind, RequestSpec};
@@ -33,8 +34,9 @@ pub struct Args {
     /// Who signed off (repeatable): a login, or team:<name>.
     #[arg(long, value_name = "WHO")]
     signoff: Vec<String>,
-    /// Read the request as JSON from stdin:
-    /// {"principal", "action", "resource", "context", "signoff", "kind"}.
+    /// Read requests as JSON from stdin: one object
+    /// {"principal", "action", "resource", "context", "signoff", "kind"},
+    /// or several (JSON Lines), answered in order.
     #[arg(long)]
     stdin: bool,
     /// Report format.
@@ -65,7 +67,9 @@ fn usage(msg: impl Into<String>) -> Diag {
     Diag::error("agentgate::usage", msg)
 }
 
-fn spec_from(args: &Args) -> Result<RequestSpec, Diag> {
+/// The requests to answer: one from flags, or every JSON request on stdin
+/// (one object, or several: JSON Lines or concatenated objects).
+fn specs_from(args: &Args) -> Result<Vec<RequestSpec>, Diag> {
     let from_flags = args.principal.is_some() || args.action.is_some() || args.resource.is_some();
     if args.stdin || !from_flags {
         if from_flags {
@@ -81,11 +85,22 @@ fn spec_from(args: &Args) -> Result<RequestSpec, Diag> {
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
-        return serde_json::from_str::<RequestSpec>(&text).map_err(|e| {
-            usage(format!("the request on stdin is not valid: {e}")).with_help(
-                r#"expected {"principal": "agent:claude-code", "action": "post", "resource": "Channel::\"slack:#general\"", "context": {"visibility": "public"}}"#,
-            )
-        });
+        let mut specs = Vec::new();
+        for (i, item) in serde_json::Deserializer::from_str(&text)
+            .into_iter::<RequestSpec>()
+            .enumerate()
+        {
+            let spec = item.map_err(|e| {
+                usage(format!("request #{} on stdin is not valid: {e}", i + 1)).with_help(
+                    r#"expected {"principal": "agent:claude-code", "action": "post", "resource": "Channel::\"slack:#general\"", "context": {"visibility": "public"}}"#,
+                )
+            })?;
+            specs.push(spec);
+        }
+        if specs.is_empty() {
+            return Err(usage("no request on stdin"));
+        }
+        return Ok(specs);
     }
     let need = |v: &Option<String>, flag: &str| {
         v.clone().ok_or_else(|| usage(format!("missing --{flag}")))
@@ -98,18 +113,30 @@ fn spec_from(args: &Args) -> Result<RequestSpec, Diag> {
             Err(e) => return Err(usage(format!("--context is not valid JSON: {e}"))),
         },
     };
-    Ok(RequestSpec {
+    Ok(vec![RequestSpec {
         principal: need(&args.principal, "principal")?,
         action: need(&args.action, "action")?,
         resource: need(&args.resource, "resource")?,
         kind: args.kind.map(FileKind::from),
         context,
         signoff: args.signoff.clone(),
-    })
+    }])
+}
+
+/// The exit code of several answers: the most serious one (deny over
+/// confirm over allow).
+fn exit_of(verdicts: &[Verdict]) -> Exit {
+    if verdicts.contains(&Verdict::Deny) {
+        Exit::No
+    } else if verdicts.contains(&Verdict::Confirm) {
+        Exit::Confirm
+    } else {
+        Exit::Ok
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
-    let spec = match spec_from(&args) {
+    let specs = match specs_from(&args) {
         Ok(s) => s,
         Err(d) => return output::fail(args.format, &d.into()),
     };
@@ -117,26 +144,53 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Ok(s) => s,
         Err(d) => return output::fail(args.format, &d),
     };
-    let req = match spec.to_req() {
-        Ok(r) => r,
-        Err(e) => return output::fail(args.format, &usage(e.to_string()).into()),
-    };
-    let decider = Decider::new(Builder::new(&store));
-    let answer = match decider.answer(&req, Probe::SignOff) {
-        Ok(a) => a,
-        Err(e) => {
-            return output::fail(
-                args.format,
-                &usage(format!("cannot evaluate the request: {e}")).into(),
-            );
+    let mut reqs = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        match spec.to_req() {
+            Ok(r) => reqs.push(r),
+            Err(e) => {
+                let what = if specs.len() > 1 {
+                    format!("request #{}: ", i + 1)
+                } else {
+                    String::new()
+                };
+                return output::fail(args.format, &usage(format!("{what}{e}")).into());
+            }
         }
-    };
-    print_answer(&store, &spec, &answer, args.format);
-    match answer.decision {
-        Verdict::Allow => Exit::Ok,
-        Verdict::Deny => Exit::No,
-        Verdict::Confirm => Exit::Confirm,
     }
+    let decider = Decider::new(Builder::new(&store));
+    let mut verdicts = Vec::with_capacity(reqs.len());
+    let many = specs.len() > 1;
+    for (i, (spec, req)) in specs.iter().zip(&reqs).enumerate() {
+        let answer = match decider.answer(req, Probe::SignOff) {
+            Ok(a) => a,
+            Err(e) => {
+                let what = if many {
+                    format!(" #{}", i + 1)
+                } else {
+                    String::new()
+                };
+                return output::fail(
+                    args.format,
+                    &usage(format!("cannot evaluate the request{what}: {e}")).into(),
+                );
+            }
+        };
+        let session = spec
+            .context
+            .get("session")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if let Err(e) =
+            decision_log::record(&store, &ctx.root, "check", session, None, req, &answer)
+        {
+            // The decision stands; the failure is reported.
+            eprintln!("agentgate: decision log: {e}");
+        }
+        print_answer(&store, spec, &answer, args.format, many);
+        verdicts.push(answer.decision);
+    }
+    exit_of(&verdicts)
 }
 
 /// The deciding policies with location and intent.
@@ -151,9 +205,16 @@ fn explain(store: &PolicyStore, answer: &Answer) -> Vec<Value> {
         .collect()
 }
 
-fn print_answer(store: &PolicyStore, spec: &RequestSpec, answer: &Answer, format: Format) {
+fn print_answer(
+    store: &PolicyStore,
+    spec: &RequestSpec,
+    answer: &Answer,
+    format: Format,
+    compact: bool,
+) {
     match format {
-        Format::Json => output::print_json(&json!({
+        Format::Json => {
+            let v = json!({
             "decision": answer.decision,
             "policies": answer.policies,
             "explanations": explain(store, answer),
@@ -165,7 +226,14 @@ fn print_answer(store: &PolicyStore, spec: &RequestSpec, answer: &Answer, format
                 "resource": spec.resource,
                 "context": answer.context,
             },
-        })),
+            });
+            if compact {
+                // One answer per line for a stream of requests.
+                println!("{v}");
+            } else {
+                output::print_json(&v);
+            }
+        }
         Format::Human => {
             println!(
                 "{}: {} {} {}",

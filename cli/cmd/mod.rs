@@ -6,6 +6,7 @@ mod check;
 mod fmt;
 mod gate;
 mod github;
+mod hook;
 mod init;
 mod test;
 mod validate;
@@ -52,6 +53,8 @@ enum Command {
     Audit(audit::Args),
     /// Gate a pull request inside GitHub Actions (reviews, accounts, teams, check run).
     Github(github::Args),
+    /// Answer an agent harness's pre-tool-use hook: allow, deny or ask.
+    Hook(hook::Args),
 }
 
 /// Run the parsed command line; returns the exit code.
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Gate(a) => gate::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Github(a) => github::run(&ctx, a),
+        Command::Hook(a) => hook::run(&ctx, a),
     }
 }
 

@@ -47,6 +47,9 @@ pub struct Config {
     /// GitHub settings for `agentgate github`.
     #[serde(default)]
     pub github: GithubConfig,
+    /// Settings for the harness hooks (`agentgate hook`).
+    #[serde(default)]
+    pub hook: HookConfig,
     /// Where this config was read from (not a key: set by the loader).
     #[serde(skip, default = "default_config_path")]
     pub config_path: String,
@@ -137,6 +140,48 @@ pub struct GithubConfig {
     pub comment: Option<bool>,
 }
 
+/// What a hook answers when the policies allow.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OnAllow {
+    /// `allow`: the harness skips its own permission prompt.
+    #[default]
+    Allow,
+    /// No decision: the harness's own permission rules still apply.
+    Defer,
+}
+
+/// Settings for `agentgate hook`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookConfig {
+    /// Tool name (exact, or a glob such as `mcp__gmail__*`) -> the action
+    /// it is (`post`, `remove`, `set_permissions`, `call`, ...). Overrides
+    /// the guess agentgate makes from the tool's name.
+    #[serde(default)]
+    pub tools: BTreeMap<String, String>,
+    /// What an allow becomes: `allow` (default) or `defer`.
+    #[serde(default)]
+    pub on_allow: OnAllow,
+}
+
+impl HookConfig {
+    /// The action `[hook.tools]` gives `tool`: an exact entry first, then
+    /// the first glob (in key order) that matches.
+    pub fn action_for(&self, tool: &str) -> Option<String> {
+        if let Some(a) = self.tools.get(tool) {
+            return Some(a.clone());
+        }
+        self.tools.iter().find_map(|(pattern, action)| {
+            globset::Glob::new(pattern)
+                .ok()
+                .filter(|_| pattern.contains(['*', '?', '[']))
+                .is_some_and(|g| g.compile_matcher().is_match(tool))
+                .then(|| action.clone())
+        })
+    }
+}
+
 fn default_policies() -> String {
     DEFAULT_POLICIES.into()
 }
@@ -158,9 +203,22 @@ impl Default for Config {
             log: LogConfig::default(),
             gate: GateConfig::default(),
             github: GithubConfig::default(),
+            hook: HookConfig::default(),
             config_path: default_config_path(),
         }
     }
+}
+
+/// The nearest directory at or above `start` with an `agentgate.toml`.
+pub fn find_config_dir(start: &std::path::Path) -> Option<std::path::PathBuf> {
+    let mut cur = Some(start);
+    while let Some(dir) = cur {
+        if dir.join(CONFIG_FILE).is_file() {
+            return Some(dir.to_path_buf());
+        }
+        cur = dir.parent();
+    }
+    None
 }
 
 /// Prefix that marks a nested team in a team's member list.
@@ -210,6 +268,22 @@ impl Config {
                 return Err(at_key(
                     "agents",
                     "an [[agents]] entry has an empty `id`".into(),
+                ));
+            }
+        }
+        for (pattern, action) in &config.hook.tools {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err(at_key(
+                    pattern,
+                    format!("[hook.tools] {pattern:?} is not a valid glob: {e}"),
+                ));
+            }
+            if action.trim().is_empty() || action.contains(['"', ':']) {
+                return Err(at_key(
+                    pattern,
+                    format!(
+                        "[hook.tools] {pattern:?} = {action:?}: expected an action id such as \"post\" or \"remove\""
+                    ),
                 ));
             }
         }

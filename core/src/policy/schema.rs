@@ -53,22 +53,9 @@ pub fn action_uid(id: &str) -> Option<EntityUid> {
 
 /// A Cedar string literal for `s`, quoted and escaped.
 pub fn cedar_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\0' => out.push_str("\\0"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    // Cedar prints (and, for entity uids given as text, requires) ids in
+    // this normal form: Rust's `escape_debug`, which its parser reads back.
+    format!("\"{}\"", s.escape_debug())
 }
 
 /// Whether the schema defines an action with this id.
@@ -159,6 +146,17 @@ mod tests {
     fn cedar_strings_escape() {
         assert_eq!(cedar_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(cedar_string("x\u{1}"), "\"x\\u{1}\"");
+        // Whatever the text, the uid it makes parses back to the same id.
+        for id in [
+            "sed -i 's/a/b/' f",
+            "tab\there",
+            "ünï\u{301}code",
+            "a\"b\\c",
+        ] {
+            let uid: cedar_policy::EntityUid =
+                format!("Command::{}", cedar_string(id)).parse().unwrap();
+            assert_eq!(uid.id().unescaped(), id);
+        }
     }
 
     #[test]
