@@ -571,32 +571,52 @@ impl<'s> Judge<'s> {
         signers: &[Signer],
         owner_approved: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<(Vec<Blocked>, usize), GateError> {
-        let mut reqs = Vec::with_capacity(changes.len() * principals.len());
-        for c in changes {
-            let owner = owner_approved.is_some_and(|f| f(&c.path));
-            for p in principals {
-                let mut context = serde_json::Map::new();
-                context.insert("commit".into(), json!(commit));
-                context.insert("owner_approved".into(), json!(owner));
-                reqs.push(Req {
-                    principal: p.clone(),
-                    action: c.action.as_str().to_string(),
-                    resource: Resource::File {
-                        path: c.path.clone(),
-                        kind: c.kind,
-                    },
-                    context,
-                    signoff: signers.to_vec(),
-                });
+        let mut out = self.commits(&[(commit, principals, changes)], signers, owner_approved)?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Judge several commits' changes at once: one Cedar entity set serves
+    /// the whole batch (built only if some answer is not remembered), which
+    /// spares a transitive closure per commit. Returns, per commit, the
+    /// denied changes and how many requests were evaluated.
+    pub fn commits(
+        &mut self,
+        batch: &[(&str, &[Principal], &[Change])],
+        signers: &[Signer],
+        owner_approved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Vec<(Vec<Blocked>, usize)>, GateError> {
+        // Every request of the batch, with the commit and change it is for.
+        let mut reqs = Vec::new();
+        let mut origin: Vec<(usize, usize)> = Vec::new();
+        for (bi, (commit, principals, changes)) in batch.iter().enumerate() {
+            for (ci, c) in changes.iter().enumerate() {
+                let owner = owner_approved.is_some_and(|f| f(&c.path));
+                for p in principals.iter() {
+                    let mut context = serde_json::Map::new();
+                    context.insert("commit".into(), json!(commit));
+                    context.insert("owner_approved".into(), json!(owner));
+                    reqs.push(Req {
+                        principal: p.clone(),
+                        action: c.action.as_str().to_string(),
+                        resource: Resource::File {
+                            path: c.path.clone(),
+                            kind: c.kind,
+                        },
+                        context,
+                        signoff: signers.to_vec(),
+                    });
+                    origin.push((bi, ci));
+                }
             }
         }
-        let mut blocked = Vec::new();
-        if reqs.is_empty() {
-            return Ok((blocked, 0));
-        }
+        let mut out: Vec<(Vec<Blocked>, usize)> = batch
+            .iter()
+            .map(|(_, principals, changes)| (Vec::new(), principals.len() * changes.len()))
+            .collect();
         let mut entities = None;
-        for (i, req) in reqs.iter().enumerate() {
-            let change = &changes[i / principals.len()];
+        for (req, &(bi, ci)) in reqs.iter().zip(&origin) {
+            let commit = batch[bi].0;
+            let change = &batch[bi].2[ci];
             let owner = req.context.get("owner_approved") == Some(&json!(true));
             let key: CacheKey = (
                 req.principal.clone(),
@@ -655,7 +675,7 @@ impl<'s> Judge<'s> {
                     Principal::Human(h) => (None, Some(h.clone())),
                     Principal::Other(o) => (None, Some(o.clone())),
                 };
-                blocked.push(Blocked {
+                out[bi].0.push(Blocked {
                     commit: commit.to_string(),
                     path: change.path.clone(),
                     action: req.action.clone(),
@@ -669,9 +689,13 @@ impl<'s> Judge<'s> {
                 });
             }
         }
-        Ok((blocked, reqs.len()))
+        Ok(out)
     }
 }
+
+/// Commits judged with one entity set (bounded, so a batch of huge commits
+/// stays small in memory).
+const BATCH: usize = 32;
 
 /// One judged commit: its changes, the denied ones, requests evaluated.
 type Judged = (Vec<Change>, Vec<Blocked>, usize);
@@ -693,14 +717,28 @@ fn judge_parallel(
         let mut differ = Differ::new();
         let mut judge = Judge::new(store);
         let mut out = Vec::new();
-        for (i, (id, who)) in jobs.iter().enumerate().skip(offset).step_by(workers) {
-            let changes = differ.changes(&handle, *id)?;
-            let owner: Option<&dyn Fn(&str) -> bool> = match owner_approved {
-                Some(f) => Some(f),
-                None => None,
-            };
-            let (found, requests) = judge.commit(&id.to_string(), who, &changes, signers, owner)?;
-            out.push((i, (changes, found, requests)));
+        let owner: Option<&dyn Fn(&str) -> bool> = match owner_approved {
+            Some(f) => Some(f),
+            None => None,
+        };
+        let mine: Vec<usize> = (offset..jobs.len()).step_by(workers).collect();
+        for chunk in mine.chunks(BATCH) {
+            let mut diffed = Vec::with_capacity(chunk.len());
+            for &i in chunk {
+                diffed.push((
+                    i,
+                    jobs[i].0.to_string(),
+                    differ.changes(&handle, jobs[i].0)?,
+                ));
+            }
+            let batch: Vec<(&str, &[Principal], &[Change])> = diffed
+                .iter()
+                .map(|(i, id, changes)| (id.as_str(), jobs[*i].1.as_slice(), changes.as_slice()))
+                .collect();
+            let judged = judge.commits(&batch, signers, owner)?;
+            for ((i, _, changes), (found, requests)) in diffed.into_iter().zip(judged) {
+                out.push((i, (changes, found, requests)));
+            }
         }
         Ok(out)
     };
