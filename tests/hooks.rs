@@ -539,3 +539,49 @@ fn eight_concurrent_writers_of_1000_decisions_leave_8000_whole_lines() {
     assert_eq!(per_writer.len(), 8);
     assert!(per_writer.values().all(|&c| c == 1000), "{per_writer:?}");
 }
+
+#[test]
+fn the_shipped_hook_wiring_runs_the_hook_for_every_tool() {
+    let claude: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("examples/claude-code/settings.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &claude["hooks"]["PreToolUse"][0];
+    assert_eq!(entry["matcher"], "*");
+    assert_eq!(entry["hooks"][0]["type"], "command");
+    assert_eq!(entry["hooks"][0]["command"], "agentgate hook claude-code");
+    let copilot: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("examples/copilot/agentgate.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(copilot["version"], 1);
+    assert_eq!(
+        copilot["hooks"]["preToolUse"][0]["bash"],
+        "agentgate hook copilot"
+    );
+    // The command each names runs and answers in the harness's shape.
+    let dir = init_repo();
+    let args: Vec<&str> = entry["hooks"][0]["command"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .skip(1)
+        .collect();
+    let out = agentgate_stdin(
+        dir.path(),
+        &args,
+        Some(&claude_payload_for_wiring(dir.path())),
+    );
+    assert_eq!(
+        out.json()["hookSpecificOutput"]["permissionDecision"],
+        "ask"
+    );
+}
+
+fn claude_payload_for_wiring(dir: &Path) -> String {
+    claude(
+        dir,
+        "Bash",
+        json!({"command": "git push --force-with-lease"}),
+    )
+}

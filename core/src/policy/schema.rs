@@ -9,8 +9,26 @@ use cedar_policy_core::validator::types::Type;
 use crate::diag::{Diag, Severity};
 use crate::source::SourceFile;
 
+/// The shipped schema (what `agentgate init` writes).
+pub const BUILTIN_TEXT: &str = include_str!("../../../schemas/agentgate.cedarschema");
+/// The shipped schema in Cedar's JSON schema format, which Cedar reads
+/// several times faster than the `.cedarschema` grammar. A test keeps it
+/// equal to [`BUILTIN_TEXT`]. Every hook process parses the schema, so this
+/// is most of a hook's latency.
+const BUILTIN_JSON: &str = include_str!("../../builtin-schema.json");
+
+/// Whether `text` is the shipped schema (line endings aside).
+fn is_builtin(text: &str) -> bool {
+    text == BUILTIN_TEXT || (text.contains('\r') && text.replace("\r\n", "\n") == BUILTIN_TEXT)
+}
+
 /// Parse a schema. Warnings (e.g. shadowed names) are returned alongside.
 pub fn parse_schema(source: &Arc<SourceFile>) -> Result<(Schema, Vec<Diag>), Vec<Diag>> {
+    if is_builtin(&source.text)
+        && let Ok(schema) = Schema::from_json_str(BUILTIN_JSON)
+    {
+        return Ok((schema, Vec::new()));
+    }
     if source.name.ends_with(".json") {
         return Schema::from_json_str(&source.text)
             .map(|s| (s, Vec::new()))
@@ -141,6 +159,32 @@ pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `core/builtin-schema.json` is the shipped schema, converted by
+    /// Cedar. Regenerate with `AGENTGATE_BLESS=1 cargo test -p
+    /// agentgate-core builtin_json`.
+    #[test]
+    fn builtin_json_is_the_shipped_schema() {
+        let (frag, warnings) =
+            cedar_policy::SchemaFragment::from_cedarschema_str(BUILTIN_TEXT).unwrap();
+        assert_eq!(warnings.count(), 0);
+        let want: serde_json::Value =
+            serde_json::from_str(&frag.to_json_string().unwrap()).unwrap();
+        if std::env::var_os("AGENTGATE_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/builtin-schema.json");
+            std::fs::write(path, serde_json::to_string_pretty(&want).unwrap() + "\n").unwrap();
+            return;
+        }
+        let got: serde_json::Value = serde_json::from_str(BUILTIN_JSON).unwrap();
+        assert!(
+            got == want,
+            "core/builtin-schema.json is stale: AGENTGATE_BLESS=1 cargo test -p agentgate-core builtin_json"
+        );
+        // And the fast path is taken for the shipped text, in either line ending.
+        assert!(is_builtin(BUILTIN_TEXT));
+        assert!(is_builtin(&BUILTIN_TEXT.replace('\n', "\r\n")));
+        assert!(!is_builtin(&format!("{BUILTIN_TEXT}\nentity Extra;\n")));
+    }
 
     #[test]
     fn cedar_strings_escape() {
