@@ -13,7 +13,7 @@ use agentgate_core::gate::{
     self, CommitAccounts, GateError, GateInput, GateReport, GateVerdict, report,
 };
 use agentgate_core::git::{Repo, walk};
-use agentgate_core::identity::AgentHit;
+use agentgate_core::identity::{AgentHit, account_agent};
 use serde_json::Value;
 use thiserror::Error;
 
@@ -389,14 +389,7 @@ fn pr_author_agent(
     store: &agentgate_core::policy::PolicyStore,
     pr: &PullRequest,
 ) -> Option<AgentHit> {
-    let id = store
-        .catalog
-        .by_login(&pr.author)
-        .map(|a| a.id.clone())
-        .or_else(|| {
-            (pr.author_type != "User" || pr.author.to_ascii_lowercase().ends_with("[bot]"))
-                .then(|| pr.author.to_ascii_lowercase())
-        })?;
+    let id = account_agent(&store.catalog, &pr.author, &pr.author_type)?;
     Some(AgentHit {
         id,
         via: format!(

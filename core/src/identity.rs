@@ -143,6 +143,16 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The agent behind a GitHub account, if it is one: a catalog agent's
+/// login, or any account that is not of type `User` (a `Bot`, or a type
+/// GitHub did not say) or whose login ends in `[bot]`.
+pub fn account_agent(catalog: &Catalog, login: &str, kind: &str) -> Option<String> {
+    catalog.by_login(login).map(|a| a.id.clone()).or_else(|| {
+        (kind != "User" || login.to_ascii_lowercase().ends_with("[bot]"))
+            .then(|| login.to_ascii_lowercase())
+    })
+}
+
 /// The agent a person (author, committer or co-author) is, if any: a catalog
 /// match (an exact e-mail first, then the login of a GitHub noreply
 /// address, then names), or an unknown bot account (`<login>[bot]`).

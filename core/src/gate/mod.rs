@@ -247,14 +247,7 @@ fn add_account_facts(
         if role == "author" {
             linked = true;
         }
-        let agent = store
-            .catalog
-            .by_login(&acc.login)
-            .map(|a| a.id.clone())
-            .or_else(|| {
-                (acc.kind != "User" || acc.login.to_ascii_lowercase().ends_with("[bot]"))
-                    .then(|| acc.login.to_ascii_lowercase())
-            });
+        let agent = crate::identity::account_agent(&store.catalog, &acc.login, &acc.kind);
         if let Some(agent) = agent
             && !inv.agents.iter().any(|a| a.id == agent)
         {
