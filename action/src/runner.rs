@@ -14,6 +14,7 @@ use agentgate_core::gate::{
 };
 use agentgate_core::git::{Repo, walk};
 use agentgate_core::identity::{AgentHit, account_agent};
+use agentgate_impact::{GateImpact, render};
 use serde_json::Value;
 use thiserror::Error;
 
@@ -93,6 +94,8 @@ pub struct Outcome {
     pub verdict: &'static str,
     /// The gate's report, when it got that far.
     pub report: Option<GateReport>,
+    /// What the range's policy edits grant, when it edits them.
+    pub impact: Option<GateImpact>,
     /// Why it could not decide (token redacted).
     pub error: Option<String>,
     /// What to do about the error.
@@ -147,6 +150,7 @@ fn failed(env: &RunnerEnv, error: String, help: Option<String>, log: Vec<String>
     Outcome {
         verdict: "error",
         report: None,
+        impact: None,
         error: Some(error),
         help,
         markdown,
@@ -173,20 +177,32 @@ async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
     let mut known = Known::default();
     let mut log = Vec::new();
     let judged = judge(env, opts, &api, &mut known, &mut log).await;
-    let (verdict, report, error, help, mut markdown, comment_default) = match judged {
-        Ok((report, comment_default)) => {
+    let (verdict, report, impact, error, help, mut markdown, comment_default) = match judged {
+        Ok((report, impact, comment_default)) => {
             let verdict = match report.verdict {
                 GateVerdict::Pass => "pass",
                 GateVerdict::Block => "block",
             };
-            let md = report::markdown(&report);
-            (verdict, Some(report), None, None, md, comment_default)
+            let mut md = report::markdown(&report);
+            if let Some(i) = &impact {
+                md.push('\n');
+                md.push_str(&render::gate_markdown(i));
+            }
+            (
+                verdict,
+                Some(report),
+                impact,
+                None,
+                None,
+                md,
+                comment_default,
+            )
         }
         Err(e) => {
             let help = e.help();
             let error = env.redact(&e.to_string());
             let md = error_markdown(&error, help.as_deref());
-            ("error", None, Some(error), help, md, None)
+            ("error", None, None, Some(error), help, md, None)
         }
     };
     if let Some(url) = run_url(env) {
@@ -195,6 +211,7 @@ async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
     let mut outcome = Outcome {
         verdict,
         report,
+        impact,
         error,
         help,
         markdown,
@@ -232,7 +249,7 @@ async fn judge(
     api: &Api,
     known: &mut Known,
     log: &mut Vec<String>,
-) -> Result<(GateReport, Option<bool>), RunError> {
+) -> Result<(GateReport, Option<GateImpact>, Option<bool>), RunError> {
     let text = std::fs::read_to_string(&env.event_path).map_err(|e| {
         RunError::Event(format!(
             "cannot read the event payload {}: {e}",
@@ -381,7 +398,25 @@ async fn judge(
         &ids,
         &input,
     )?;
-    Ok((report, store.config.github.comment))
+    // A range that edits the policies also shows what the edit grants.
+    // (The proof drives its own solver runtime, so it runs off this one.)
+    let impact = if report.policy_files_changed {
+        let (ws, b, h) = (
+            env.workspace.clone(),
+            report.base.clone(),
+            report.head.clone(),
+        );
+        Some(
+            tokio::task::spawn_blocking(move || agentgate_impact::for_gate_at(&ws, &b, &h))
+                .await
+                .unwrap_or_else(|e| GateImpact::Error {
+                    error: format!("the impact computation failed: {e}"),
+                }),
+        )
+    } else {
+        None
+    };
+    Ok((report, impact, store.config.github.comment))
 }
 
 /// The agent behind the pull request's author account, if it is one.

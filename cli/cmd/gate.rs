@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use agentgate_core::diag::Diag;
 use agentgate_core::gate::{self, GateError, GateInput, GateVerdict, report};
+use agentgate_core::git::Repo;
 use agentgate_core::signoff::parse_reviews;
+use agentgate_impact::{GateImpact, render};
 use clap::ValueEnum;
 use serde_json::json;
 
@@ -117,10 +119,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Ok(r) => r,
         Err(e) => return fail(args.format, &e),
     };
+    // When the range edits the policies, reviewers also see what the edit
+    // grants (the verdict is still the base policies').
+    let impact = r.policy_files_changed.then(|| match Repo::open(&ctx.root) {
+        Ok(repo) => agentgate_impact::for_gate(&repo, &r.base, &r.head),
+        Err(e) => GateImpact::Error {
+            error: e.to_string(),
+        },
+    });
     match args.format {
-        GateFormat::Text => print!("{}", report::text(&r)),
-        GateFormat::Markdown => print!("{}", report::markdown(&r)),
-        GateFormat::Json => output::print_json(&r),
+        GateFormat::Text => {
+            print!("{}", report::text(&r));
+            if let Some(i) = &impact {
+                print!("\n{}", render::gate_text(i));
+            }
+        }
+        GateFormat::Markdown => {
+            print!("{}", report::markdown(&r));
+            if let Some(i) = &impact {
+                print!("\n{}", render::gate_markdown(i));
+            }
+        }
+        GateFormat::Json => match (serde_json::to_value(&r), &impact) {
+            (Ok(mut v), Some(i)) => {
+                v["impact"] = serde_json::to_value(i).unwrap_or(serde_json::Value::Null);
+                output::print_json(&v);
+            }
+            _ => output::print_json(&r),
+        },
     }
     match r.verdict {
         GateVerdict::Pass => Exit::Ok,

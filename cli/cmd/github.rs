@@ -61,7 +61,18 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
         }),
         no_fetch: args.no_fetch,
     };
-    let outcome = run_github(&env, &opts);
+    // A panic is a block like any other failure, with a clear message.
+    let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_github(&env, &opts)
+    })) {
+        Ok(o) => o,
+        Err(_) => {
+            eprintln!(
+                "::error title=agentgate::agentgate failed internally (a bug: please report it); the merge is blocked"
+            );
+            return Exit::Input;
+        }
+    };
     for line in &outcome.log {
         eprintln!("agentgate: {line}");
     }
@@ -71,12 +82,16 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
             "error": outcome.error,
             "help": outcome.help,
             "report": outcome.report,
+            "impact": outcome.impact,
             "log": outcome.log,
         })),
         GateFormat::Markdown => print!("{}", outcome.markdown),
         GateFormat::Text => {
             if let Some(r) = &outcome.report {
                 print!("{}", agentgate_core::gate::report::text(r));
+            }
+            if let Some(i) = &outcome.impact {
+                print!("\n{}", agentgate_impact::render::gate_text(i));
             }
         }
     }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod check;
+mod diff;
 mod fmt;
 mod gate;
 mod github;
@@ -49,6 +50,8 @@ enum Command {
     Init(init::Args),
     /// Judge the agent commits of base..head against the base commit's policies.
     Gate(gate::Args),
+    /// Show, and prove, what a policy change grants: OLD and NEW revisions (or directories).
+    Diff(diff::Args),
     /// List agent commits in history that touched protected paths.
     Audit(audit::Args),
     /// Gate a pull request inside GitHub Actions (reviews, accounts, teams, check run).
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(a) => check::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
         Command::Gate(a) => gate::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Github(a) => github::run(&ctx, a),
         Command::Hook(a) => hook::run(&ctx, a),
