@@ -325,3 +325,65 @@ fn the_gate_shows_the_impact_when_a_range_edits_the_policies() {
     let j = gate(dir.path(), &head, &head2, None).json();
     assert!(j.get("impact").is_none());
 }
+
+#[test]
+fn a_solver_that_gives_up_is_unknown_never_proved() {
+    // A stand-in for cvc5 that answers `unknown` to every query, as cvc5
+    // does when it runs out of time.
+    let (dir, base) = policy_repo();
+    let solver = dir.path().join("giving-up-solver.sh");
+    std::fs::write(
+        &solver,
+        "#!/bin/sh\nwhile IFS= read -r line; do\n  case \"$line\" in *check-sat*) echo unknown ;; esac\ndone\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&solver, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // An equivalent rewrite the solver must be asked about (a change that
+    // compiles to identical terms is decided without it, soundly).
+    edit(
+        dir.path(),
+        "policies/acl.cedar",
+        "  resource.name == \"CODEOWNERS\" ||\n  resource in Dir::\".github/\" ||",
+        "  resource in Dir::\".github/\" ||\n  resource.name == \"CODEOWNERS\" ||",
+    );
+    let head = commit_as(dir.path(), ALICE, ALICE, "reorder a condition");
+    let out = run(
+        std::process::Command::new(bin())
+            .args(["diff", &base, &head, "--format", "json"])
+            .current_dir(dir.path())
+            .env("CVC5", &solver),
+        None,
+    );
+    let j = out.json();
+    assert_eq!(j["proof"]["status"], "unknown", "{}", j["proof"]);
+    let changed = [
+        "Action::\"create\"",
+        "Action::\"modify\"",
+        "Action::\"delete\"",
+    ];
+    let asked: Vec<&Value> = j["proof"]["envs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["principal"] == "Agent"
+                && e["resource"] == "File"
+                && changed.contains(&e["action"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(asked.len(), 3);
+    assert!(
+        asked.iter().all(|e| e["widening"] == "unknown"),
+        "{asked:#?}"
+    );
+    assert_eq!(
+        out.code,
+        0,
+        "nothing widened concretely, and unknown is not a widening: {}",
+        out.all()
+    );
+    // The same change with the real solver is proved equivalent.
+    let (_, j) = diff(dir.path(), &base, &head);
+    assert_eq!(j["proof"]["status"], "proved_equivalent", "{}", j["proof"]);
+}

@@ -971,3 +971,44 @@ fn the_example_workflow_checks_out_the_base_and_never_the_head() {
         "least privilege"
     );
 }
+
+#[test]
+fn a_pr_that_edits_the_policies_shows_their_impact() {
+    let (dir, base) = gate_repo();
+    let acl = std::fs::read_to_string(dir.path().join("policies/acl.cedar")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/acl.cedar"),
+        acl.replacen(
+            "unless { context.signoff in Team::\"maintainers\" };",
+            "unless { context.signoff in Team::\"maintainers\" || resource.path like \"*.md\" };",
+            1,
+        ),
+    )
+    .unwrap();
+    let head = commit_as(dir.path(), BOB, BOB, "docs under .github need no sign-off");
+    let fake = fake_for(dir.path(), &base, &head, ("bob", "User"), Vec::new());
+    let payload = pr_payload(&base, &head, ("bob", "User"));
+    let r = run_github(
+        dir.path(),
+        &fake,
+        "pull_request_target",
+        &payload,
+        &["--format", "json"],
+        &[],
+    );
+    assert_eq!(
+        r.out.code,
+        0,
+        "a human's policy edit passes: {}",
+        r.out.all()
+    );
+    assert_eq!(r.out.json()["impact"]["verdict"], "widening");
+    assert!(
+        r.summary.contains("Policy impact: this change grants more"),
+        "{}",
+        r.summary
+    );
+    let st = fake.state();
+    let summary = st.check_runs[0]["output"]["summary"].as_str().unwrap();
+    assert!(summary.contains("Policy impact"), "{summary}");
+}
