@@ -122,6 +122,21 @@ fn md(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A markdown list of findings under a bold title (at most 30 shown).
+fn md_findings(out: &mut String, title: &str, items: &[Finding]) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "**{title}**\n");
+    for f in items.iter().take(30) {
+        let _ = writeln!(out, "- {}", md(&f.sentence));
+    }
+    if items.len() > 30 {
+        let _ = writeln!(out, "- … and {} more", items.len() - 30);
+    }
+    let _ = writeln!(out);
+}
+
 /// Markdown for a pull request comment or job summary.
 pub fn markdown(r: &Impact) -> String {
     let mut out = String::new();
@@ -132,26 +147,8 @@ pub fn markdown(r: &Impact) -> String {
     };
     let _ = writeln!(out, "{head}\n");
     let c = &r.concrete;
-    if !c.widened.is_empty() {
-        let _ = writeln!(out, "**Widened**\n");
-        for f in c.widened.iter().take(30) {
-            let _ = writeln!(out, "- {}", md(&f.sentence));
-        }
-        if c.widened.len() > 30 {
-            let _ = writeln!(out, "- … and {} more", c.widened.len() - 30);
-        }
-        let _ = writeln!(out);
-    }
-    if !c.narrowed.is_empty() {
-        let _ = writeln!(out, "**Narrowed**\n");
-        for f in c.narrowed.iter().take(30) {
-            let _ = writeln!(out, "- {}", md(&f.sentence));
-        }
-        if c.narrowed.len() > 30 {
-            let _ = writeln!(out, "- … and {} more", c.narrowed.len() - 30);
-        }
-        let _ = writeln!(out);
-    }
+    md_findings(&mut out, "Widened", &c.widened);
+    md_findings(&mut out, "Narrowed", &c.narrowed);
     if !c.cases.is_empty() {
         let _ = writeln!(out, "**Test cases whose answer changed**\n");
         for case in &c.cases {
