@@ -200,7 +200,21 @@ impl Api {
             let remaining =
                 header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
             let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok());
-            let text = self.octo.body_to_string(response).await.unwrap_or_default();
+            // A body that cannot be read is a failed attempt, not an empty one.
+            let text = match self.octo.body_to_string(response).await {
+                Ok(t) => t,
+                Err(_) if attempt < ATTEMPTS => {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ApiError::Transport {
+                        method: method.as_str().into(),
+                        path: target,
+                        message: format!("the response body could not be read: {e}"),
+                    });
+                }
+            };
             let rate_limited =
                 status == 429 || (status == 403 && (retry_after.is_some() || remaining == Some(0)));
             if (status >= 500 || rate_limited) && attempt < ATTEMPTS {

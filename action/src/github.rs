@@ -177,27 +177,19 @@ pub async fn team_members(api: &Api, slug: &str) -> Result<Vec<String>, ApiError
         )));
     };
     let path = format!("/orgs/{org}/teams/{team}/members");
-    let items = match api.list(&path).await {
-        Ok(items) => items,
-        Err(ApiError::Status {
-            method,
-            path,
-            status,
-            message,
+    let items = api.list(&path).await.map_err(|mut e| {
+        if let ApiError::Status {
+            status: 403 | 404,
             hint,
-        }) if status == 403 || status == 404 => {
-            return Err(ApiError::Status {
-                method,
-                path,
-                status,
-                message,
-                hint: format!(
-                    "{hint}; reading team {slug} needs a token that can see the organization's teams (a GitHub App or a token with `read:org`): the workflow's GITHUB_TOKEN cannot"
-                ),
-            });
+            ..
+        } = &mut e
+        {
+            hint.push_str(&format!(
+                "; reading team {slug} needs a token that can see the organization's teams (a GitHub App or a token with `read:org`): the workflow's GITHUB_TOKEN cannot"
+            ));
         }
-        Err(e) => return Err(e),
-    };
+        e
+    })?;
     items
         .iter()
         .map(|m| {

@@ -16,4 +16,4 @@ pub mod github;
 pub mod outputs;
 pub mod runner;
 
-pub use runner::{CommentMode, Options, Outcome, RunError, run};
+pub use runner::{CommentMode, Options, Outcome, RunError, Verdict, run};

@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use agentgate_core::codeowners::CodeOwners;
 use agentgate_core::gate::{
     self, CommitAccounts, GateError, GateInput, GateReport, GateVerdict, report,
 };
@@ -53,9 +52,6 @@ pub struct Options {
 /// Why the run could not decide. Every variant blocks the merge.
 #[derive(Debug, Error)]
 pub enum RunError {
-    /// The environment is incomplete.
-    #[error("{0}")]
-    Env(String),
     /// The event payload is unusable.
     #[error("{0}")]
     Event(String),
@@ -87,11 +83,33 @@ impl RunError {
     }
 }
 
+/// A run's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing needs more sign-off.
+    Pass,
+    /// Something does.
+    Block,
+    /// The run could not decide (a block too).
+    Error,
+}
+
+impl Verdict {
+    /// `pass`, `block` or `error`, as the outputs and JSON say it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Block => "block",
+            Verdict::Error => "error",
+        }
+    }
+}
+
 /// The result of a run.
 #[derive(Debug)]
 pub struct Outcome {
-    /// `pass`, `block` or `error`.
-    pub verdict: &'static str,
+    /// The verdict.
+    pub verdict: Verdict,
     /// The gate's report, when it got that far.
     pub report: Option<GateReport>,
     /// What the range's policy edits grant, when it edits them.
@@ -110,9 +128,9 @@ impl Outcome {
     /// The exit code: 0 pass, 1 block, 2 error.
     pub fn exit_code(&self) -> u8 {
         match self.verdict {
-            "pass" => 0,
-            "block" => 1,
-            _ => 2,
+            Verdict::Pass => 0,
+            Verdict::Block => 1,
+            Verdict::Error => 2,
         }
     }
 }
@@ -133,28 +151,24 @@ pub fn run(env: &RunnerEnv, opts: &Options) -> Outcome {
     {
         Ok(rt) => rt,
         Err(e) => {
-            return failed(
-                env,
-                format!("cannot start the async runtime: {e}"),
-                None,
-                Vec::new(),
-            );
+            return failed(env, format!("cannot start the async runtime: {e}"));
         }
     };
     rt.block_on(run_async(env, opts))
 }
 
-fn failed(env: &RunnerEnv, error: String, help: Option<String>, log: Vec<String>) -> Outcome {
+/// An outcome that never got to judging: the runtime or the client failed.
+fn failed(env: &RunnerEnv, error: String) -> Outcome {
     let error = env.redact(&error);
-    let markdown = error_markdown(&error, help.as_deref());
+    let markdown = error_markdown(&error, None);
     Outcome {
-        verdict: "error",
+        verdict: Verdict::Error,
         report: None,
         impact: None,
         error: Some(error),
-        help,
+        help: None,
         markdown,
-        log,
+        log: Vec::new(),
     }
 }
 
@@ -172,7 +186,7 @@ fn error_markdown(error: &str, help: Option<&str>) -> String {
 async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
     let api = match Api::new(&env.api_url, &env.token, &env.repository, env.retry_base) {
         Ok(a) => a,
-        Err(e) => return failed(env, e.to_string(), None, Vec::new()),
+        Err(e) => return failed(env, e.to_string()),
     };
     let mut known = Known::default();
     let mut log = Vec::new();
@@ -180,8 +194,8 @@ async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
     let (verdict, report, impact, error, help, mut markdown, comment_default) = match judged {
         Ok((report, impact, comment_default)) => {
             let verdict = match report.verdict {
-                GateVerdict::Pass => "pass",
-                GateVerdict::Block => "block",
+                GateVerdict::Pass => Verdict::Pass,
+                GateVerdict::Block => Verdict::Block,
             };
             let mut md = report::markdown(&report);
             if let Some(i) = &impact {
@@ -202,7 +216,7 @@ async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
             let help = e.help();
             let error = env.redact(&e.to_string());
             let md = error_markdown(&error, help.as_deref());
-            ("error", None, None, Some(error), help, md, None)
+            (Verdict::Error, None, None, Some(error), help, md, None)
         }
     };
     if let Some(url) = run_url(env) {
@@ -346,18 +360,8 @@ async fn judge(
         .values()
         .map(|s| s.to_ascii_lowercase())
         .collect();
-    let reads_owners = store
-        .policies
-        .policies()
-        .any(|p| p.to_cedar().is_none_or(|t| t.contains("owner_approved")));
-    if reads_owners {
-        let tree = repo.tree_at(revs.policy).map_err(GateError::from)?;
-        let owners = CodeOwners::load(&tree).map_err(|e| {
-            GateError::Git(agentgate_core::git::GitError::Object {
-                what: "CODEOWNERS".into(),
-                message: e.to_string(),
-            })
-        })?;
+    if store.may_read("owner_approved") {
+        let owners = gate::load_codeowners(&repo, revs.policy)?;
         slugs.extend(owners.teams().into_iter().map(|t| t.to_ascii_lowercase()));
     }
     let mut team_members = BTreeMap::new();
@@ -407,7 +411,7 @@ async fn judge(
             report.head.clone(),
         );
         Some(
-            tokio::task::spawn_blocking(move || agentgate_impact::for_gate_at(&ws, &b, &h))
+            tokio::task::spawn_blocking(move || agentgate_impact::for_gate(&ws, &b, &h))
                 .await
                 .unwrap_or_else(|e| GateImpact::Error {
                     error: format!("the impact computation failed: {e}"),
@@ -520,7 +524,7 @@ async fn publish(
         && target.merge_group.is_none()
         && mode != CommentMode::Never
     {
-        let create = mode == CommentMode::Always || outcome.verdict != "pass";
+        let create = mode == CommentMode::Always || outcome.verdict != Verdict::Pass;
         match outputs::upsert_comment(api, target.number, &outcome.markdown, create).await {
             Ok(Some((id, true))) => log.push(format!("comment {id} on #{} updated", target.number)),
             Ok(Some((id, false))) => log.push(format!("comment {id} on #{} posted", target.number)),
@@ -548,7 +552,7 @@ async fn publish(
             .collect();
         let blocked = outcome.report.as_ref().map_or(0, |r| r.blocked.len());
         let values = [
-            ("verdict", outcome.verdict.to_string()),
+            ("verdict", outcome.verdict.as_str().to_string()),
             ("blocked", blocked.to_string()),
             (
                 "signoff-from",
@@ -568,15 +572,15 @@ async fn publish(
 /// A report that could not be delivered: a pass becomes an error.
 fn fail_publish(outcome: &mut Outcome, log: &mut Vec<String>, message: String) {
     log.push(format!("error: {message}"));
-    if outcome.verdict == "pass" {
-        outcome.verdict = "error";
+    if outcome.verdict == Verdict::Pass {
+        outcome.verdict = Verdict::Error;
         outcome.error = Some(message);
     }
 }
 
 fn check_title(outcome: &Outcome) -> (&'static str, String) {
     match (&outcome.report, outcome.verdict) {
-        (Some(r), "pass") => (
+        (Some(r), Verdict::Pass) => (
             "success",
             format!(
                 "pass: {} commit{}, {} involving agents, nothing needs sign-off",

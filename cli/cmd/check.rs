@@ -144,35 +144,38 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Ok(s) => s,
         Err(d) => return output::fail(args.format, &d),
     };
+    // With several requests, errors say which one.
+    let many = specs.len() > 1;
+    let nth = |i: usize| {
+        if many {
+            format!(" #{}", i + 1)
+        } else {
+            String::new()
+        }
+    };
     let mut reqs = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
         match spec.to_req() {
             Ok(r) => reqs.push(r),
             Err(e) => {
-                let what = if specs.len() > 1 {
-                    format!("request #{}: ", i + 1)
+                let msg = if many {
+                    format!("request{}: {e}", nth(i))
                 } else {
-                    String::new()
+                    e.to_string()
                 };
-                return output::fail(args.format, &usage(format!("{what}{e}")).into());
+                return output::fail(args.format, &usage(msg).into());
             }
         }
     }
     let decider = Decider::new(Builder::new(&store));
     let mut verdicts = Vec::with_capacity(reqs.len());
-    let many = specs.len() > 1;
     for (i, (spec, req)) in specs.iter().zip(&reqs).enumerate() {
         let answer = match decider.answer(req, Probe::SignOff) {
             Ok(a) => a,
             Err(e) => {
-                let what = if many {
-                    format!(" #{}", i + 1)
-                } else {
-                    String::new()
-                };
                 return output::fail(
                     args.format,
-                    &usage(format!("cannot evaluate the request{what}: {e}")).into(),
+                    &usage(format!("cannot evaluate the request{}: {e}", nth(i))).into(),
                 );
             }
         };

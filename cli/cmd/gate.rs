@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use agentgate_core::diag::Diag;
 use agentgate_core::gate::{self, GateError, GateInput, GateVerdict, report};
-use agentgate_core::git::Repo;
 use agentgate_core::signoff::parse_reviews;
-use agentgate_impact::{GateImpact, render};
+use agentgate_impact::render;
 use clap::ValueEnum;
 use serde_json::json;
 
@@ -121,12 +120,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     };
     // When the range edits the policies, reviewers also see what the edit
     // grants (the verdict is still the base policies').
-    let impact = r.policy_files_changed.then(|| match Repo::open(&ctx.root) {
-        Ok(repo) => agentgate_impact::for_gate(&repo, &r.base, &r.head),
-        Err(e) => GateImpact::Error {
-            error: e.to_string(),
-        },
-    });
+    let impact = r
+        .policy_files_changed
+        .then(|| agentgate_impact::for_gate(&ctx.root, &r.base, &r.head));
     match args.format {
         GateFormat::Text => {
             print!("{}", report::text(&r));

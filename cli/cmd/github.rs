@@ -78,7 +78,7 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
     }
     match args.format {
         GateFormat::Json => output::print_json(&json!({
-            "verdict": outcome.verdict,
+            "verdict": outcome.verdict.as_str(),
             "error": outcome.error,
             "help": outcome.help,
             "report": outcome.report,

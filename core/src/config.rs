@@ -172,13 +172,13 @@ impl HookConfig {
         if let Some(a) = self.tools.get(tool) {
             return Some(a.clone());
         }
-        self.tools.iter().find_map(|(pattern, action)| {
-            globset::Glob::new(pattern)
-                .ok()
-                .filter(|_| pattern.contains(['*', '?', '[']))
-                .is_some_and(|g| g.compile_matcher().is_match(tool))
-                .then(|| action.clone())
-        })
+        self.tools
+            .iter()
+            .filter(|(pattern, _)| pattern.contains(['*', '?', '[']))
+            .find(|(pattern, _)| {
+                globset::Glob::new(pattern).is_ok_and(|g| g.compile_matcher().is_match(tool))
+            })
+            .map(|(_, action)| action.clone())
     }
 }
 

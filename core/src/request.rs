@@ -234,6 +234,11 @@ impl Resource {
         })
     }
 
+    /// A non-file resource `Type::"id"`, whatever characters `id` holds.
+    pub fn entity(ty: &str, id: &str) -> Resource {
+        Resource::Entity(format!("{ty}::{}", cedar_string(id)))
+    }
+
     /// The Cedar uid text.
     pub fn uid_text(&self) -> String {
         match self {

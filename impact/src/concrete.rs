@@ -145,7 +145,7 @@ struct Judge<'s> {
     entities: Option<cedar_policy::Entities>,
     /// Per action: whether its context has `confirmed`, and `signoff`.
     facts: BTreeMap<String, (bool, bool)>,
-    evaluations: usize,
+    evaluations: std::cell::Cell<usize>,
 }
 
 impl<'s> Judge<'s> {
@@ -225,12 +225,12 @@ impl<'s> Judge<'s> {
             teams,
             entities,
             facts,
-            evaluations: 0,
+            evaluations: std::cell::Cell::new(0),
         }
     }
 
-    fn allowed(&mut self, req: &Req) -> bool {
-        self.evaluations += 1;
+    fn allowed(&self, req: &Req) -> bool {
+        self.evaluations.set(self.evaluations.get() + 1);
         // A request a side cannot evaluate is not allowed there.
         let result = match &self.entities {
             Some(e) => self.decider.evaluate_with(req, e),
@@ -240,7 +240,7 @@ impl<'s> Judge<'s> {
     }
 
     /// The answer for `principal` doing `action` to `path`.
-    fn level(&mut self, principal: &Principal, action: &str, path: &str) -> Level {
+    fn level(&self, principal: &Principal, action: &str, path: &str) -> Level {
         let Some(&(confirmed, signoff)) = self.facts.get(action) else {
             // Not an action of this side's schema.
             return Level::Deny;
@@ -273,11 +273,11 @@ impl<'s> Judge<'s> {
                 return Level::Allow;
             }
             let mut teams = BTreeSet::new();
-            for t in self.teams.clone() {
+            for t in &self.teams {
                 let mut r = base.clone();
                 r.signoff = vec![Signer::TeamMember(t.clone())];
                 if self.allowed(&r) {
-                    teams.insert(t);
+                    teams.insert(t.clone());
                 }
             }
             return if teams.is_empty() {
@@ -478,8 +478,8 @@ pub fn compare(old: &Side, new: &Side, max_paths: usize) -> Concrete {
     let paths: Vec<&str> = all_paths.into_iter().take(max_paths).collect();
     let who_all = principals(&old.store, &new.store);
     let actions = file_actions(&old.store, &new.store);
-    let mut jo = Judge::new(&old.store, &who_all, &paths, &actions);
-    let mut jn = Judge::new(&new.store, &who_all, &paths, &actions);
+    let jo = Judge::new(&old.store, &who_all, &paths, &actions);
+    let jn = Judge::new(&new.store, &who_all, &paths, &actions);
 
     // (direction, action, was, now) -> principal -> paths
     type Key = (Direction, String, String, String);
@@ -548,7 +548,7 @@ pub fn compare(old: &Side, new: &Side, max_paths: usize) -> Concrete {
         paths: paths.len(),
         paths_skipped: total - paths.len(),
         principals: who_all.len(),
-        evaluations: jo.evaluations + jn.evaluations,
+        evaluations: jo.evaluations.get() + jn.evaluations.get(),
     }
 }
 

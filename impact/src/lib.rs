@@ -188,19 +188,13 @@ pub enum GateImpact {
     },
 }
 
-/// Compute the impact section for a gate run in the repository at `path`.
-pub fn for_gate_at(path: &std::path::Path, base: &str, head: &str) -> GateImpact {
-    match Repo::open(path) {
-        Ok(repo) => for_gate(&repo, base, head),
-        Err(e) => GateImpact::Error {
-            error: e.to_string(),
-        },
-    }
-}
-
-/// Compute the impact section for a gate run.
-pub fn for_gate(repo: &Repo, base: &str, head: &str) -> GateImpact {
-    match between_revs(repo, base, head, &Options::default()) {
+/// Compute the impact section of a gate run over `base..head` in the
+/// repository at `path`.
+pub fn for_gate(path: &std::path::Path, base: &str, head: &str) -> GateImpact {
+    let result = Repo::open(path)
+        .map_err(ImpactError::from)
+        .and_then(|repo| between_revs(&repo, base, head, &Options::default()));
+    match result {
         Ok(i) => GateImpact::Report(Box::new(i)),
         Err(e) => GateImpact::Error {
             error: e.to_string(),

@@ -171,11 +171,6 @@ pub fn prove(old: &Side, new: &Side, timeout: Duration) -> Proof {
     }
 }
 
-fn is_solver_gave_up(e: &cedar_policy_symcc::err::Error) -> bool {
-    let t = e.to_string().to_ascii_lowercase();
-    t.contains("unknown") || t.contains("timeout") || t.contains("resource")
-}
-
 async fn one_env(
     old: &Side,
     new: &Side,
@@ -234,11 +229,13 @@ async fn one_env(
             result.note = note;
         }
         Err(e) => {
-            result.note = Some(if is_solver_gave_up(&e) {
-                format!("the solver gave up: {e}")
-            } else {
-                e.to_string()
-            });
+            result.note = Some(
+                if matches!(e, cedar_policy_symcc::err::Error::SolverUnknown) {
+                    format!("the solver gave up: {e}")
+                } else {
+                    e.to_string()
+                },
+            );
         }
     }
     match compiler.check_implies_opt(&cold, &cnew).await {

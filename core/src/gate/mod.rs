@@ -308,6 +308,16 @@ pub fn load_store(
     PolicyStore::load_with_config(&tree, config, source).map_err(err)
 }
 
+/// The CODEOWNERS GitHub would use, read from the policy commit.
+pub fn load_codeowners(repo: &Repo, policy: ObjectId) -> Result<CodeOwners, GateError> {
+    CodeOwners::load(&repo.tree_at(policy)?).map_err(|e| {
+        GateError::Git(GitError::Object {
+            what: "CODEOWNERS".into(),
+            message: e.to_string(),
+        })
+    })
+}
+
 /// Add team members learned elsewhere (e.g. from GitHub, by `org/slug`) to
 /// the Cedar teams the config maps to those slugs (`[github.teams]`).
 pub fn apply_team_members(store: &mut PolicyStore, members: &BTreeMap<String, Vec<String>>) {
@@ -421,12 +431,7 @@ pub fn judge(
         })
         .collect();
     // CODEOWNERS of the policy commit: does an eligible approver own a path?
-    let owners = CodeOwners::load(&repo.tree_at(policy_commit)?).map_err(|e| {
-        GateError::Git(GitError::Object {
-            what: "CODEOWNERS".into(),
-            message: e.to_string(),
-        })
-    })?;
+    let owners = load_codeowners(repo, policy_commit)?;
     let mut owner_teams = input.team_members.clone();
     for (team, slug) in &store.config.github.teams {
         let members = owner_teams.entry(slug.to_ascii_lowercase()).or_default();
@@ -543,10 +548,7 @@ impl<'s> Judge<'s> {
     pub fn new(store: &'s PolicyStore) -> Judge<'s> {
         // Answers depend on the commit only through `context.commit`; when
         // no policy can read it, equal requests share one answer.
-        let cacheable = !store
-            .policies
-            .policies()
-            .any(|p| p.to_cedar().is_none_or(|t| t.contains("commit")));
+        let cacheable = !store.may_read("commit");
         Judge {
             decider: Decider::new(Builder::trusted(store)),
             cacheable,

@@ -13,7 +13,6 @@ use serde_json::{Map, Value, json};
 
 use super::HookError;
 use crate::config::Config;
-use crate::policy::schema::cedar_string;
 use crate::request::{FileKind, Principal, Req, Resource};
 
 /// One tool call, harness-neutral.
@@ -152,12 +151,11 @@ fn action_for_other(config: &Config, tool: &str) -> String {
     }
     let (_, name) = crate::request::split_tool(tool);
     let name = name.to_ascii_lowercase();
+    let parts: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     let has = |words: &[&str]| {
-        words.iter().any(|w| {
-            name.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|part| part == *w)
-                || name.starts_with(w)
-        })
+        words
+            .iter()
+            .any(|w| parts.contains(w) || name.starts_with(w))
     };
     if has(&[
         "permission",
@@ -195,10 +193,10 @@ fn action_for_other(config: &Config, tool: &str) -> String {
     }
 }
 
-/// Who can see what a communicating tool posts, from its arguments:
-/// `visibility`, `private`/`public`/`is_private` flags, a `to`/`channel` of
-/// a direct message. `""` when the arguments do not say (policies treat
-/// that as not private).
+/// Who can see what a communicating tool posts, from its arguments: a
+/// `visibility` (or `audience`, `privacy`) string, or a `private`,
+/// `is_private`, `public` or `is_public` flag. `""` when the arguments do
+/// not say (policies treat that as not private).
 fn visibility(input: &Map<String, Value>) -> String {
     if let Some(v) = string_arg(input, &["visibility", "audience", "privacy"]) {
         return v.to_ascii_lowercase();
@@ -247,7 +245,7 @@ pub fn map(
                 .ok_or_else(|| missing(tool, "a command"))?;
             (
                 "run".to_string(),
-                Resource::Entity(format!("Command::{}", cedar_string(line))),
+                Resource::entity("Command", line),
                 format!("run `{line}`"),
             )
         }
@@ -266,7 +264,7 @@ pub fn map(
                 string_arg(&call.input, &["url", "uri"]).ok_or_else(|| missing(tool, "a URL"))?;
             (
                 "fetch".to_string(),
-                Resource::Entity(format!("Url::{}", cedar_string(url))),
+                Resource::entity("Url", url),
                 format!("fetch {url}"),
             )
         }
@@ -275,7 +273,7 @@ pub fn map(
                 string_arg(&call.input, &["query", "q"]).ok_or_else(|| missing(tool, "a query"))?;
             (
                 "search".to_string(),
-                Resource::Entity(format!("Query::{}", cedar_string(q))),
+                Resource::entity("Query", q),
                 format!("search the web for {q:?}"),
             )
         }
@@ -285,11 +283,7 @@ pub fn map(
                 context.insert("visibility".into(), json!(visibility(&call.input)));
             }
             let summary = format!("{action} via tool {tool}");
-            (
-                action,
-                Resource::Entity(format!("Tool::{}", cedar_string(tool))),
-                summary,
-            )
+            (action, Resource::entity("Tool", tool), summary)
         }
     };
     Ok(Mapped {

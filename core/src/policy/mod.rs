@@ -78,8 +78,8 @@ pub fn load_config_at(
     tree: &dyn Tree,
     path: &str,
 ) -> Result<(Config, Option<Arc<SourceFile>>), Diags> {
-    let mut config = match read_source(tree, path)? {
-        None if path == CONFIG_FILE => Config::default(),
+    let (mut config, source) = match read_source(tree, path)? {
+        None if path == CONFIG_FILE => (Config::default(), None),
         None => {
             return Err(Diag::error(
                 "agentgate::no-config",
@@ -91,14 +91,10 @@ pub fn load_config_at(
             )
             .into());
         }
-        Some(src) => {
-            let mut c = Config::parse(&src)?;
-            c.config_path = path.to_string();
-            return Ok((c, Some(src)));
-        }
+        Some(src) => (Config::parse(&src)?, Some(src)),
     };
     config.config_path = path.to_string();
-    Ok((config, None))
+    Ok((config, source))
 }
 
 impl PolicyStore {
@@ -267,6 +263,15 @@ impl PolicyStore {
         let mut v: Vec<&PolicyMeta> = self.meta.values().filter(|m| !m.builtin).collect();
         v.sort_by(|a, b| (&a.origin, a.line).cmp(&(&b.origin, b.line)));
         v
+    }
+
+    /// Whether any policy (the floor included) may read `name`, e.g. a
+    /// context attribute: a policy that cannot be printed counts as reading
+    /// everything, so the answer errs towards yes.
+    pub fn may_read(&self, name: &str) -> bool {
+        self.policies
+            .policies()
+            .any(|p| p.to_cedar().is_none_or(|t| t.contains(name)))
     }
 
     /// Teams anyone could sign off for: those in config and those the
