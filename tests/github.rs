@@ -1012,3 +1012,41 @@ fn a_pr_that_edits_the_policies_shows_their_impact() {
     let summary = st.check_runs[0]["output"]["summary"].as_str().unwrap();
     assert!(summary.contains("Policy impact"), "{summary}");
 }
+
+#[test]
+fn a_config_read_from_elsewhere_counts_as_a_policy_file() {
+    let (dir, _) = gate_repo();
+    git(dir.path(), &["mv", "agentgate.toml", "ci-agentgate.toml"]);
+    let base = commit_as(dir.path(), ALICE, ALICE, "config elsewhere");
+    let cfg = std::fs::read_to_string(dir.path().join("ci-agentgate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("ci-agentgate.toml"),
+        format!("{cfg}\n# reviewed\n"),
+    )
+    .unwrap();
+    let head = commit_as(dir.path(), BOB, BOB, "touch the config");
+    let fake = fake_for(dir.path(), &base, &head, ("bob", "User"), Vec::new());
+    let payload = pr_payload(&base, &head, ("bob", "User"));
+    let r = run_github(
+        dir.path(),
+        &fake,
+        "pull_request_target",
+        &payload,
+        &[
+            "--format",
+            "json",
+            "--config",
+            "ci-agentgate.toml",
+            "--comment",
+            "never",
+        ],
+        &[],
+    );
+    assert_eq!(r.out.code, 0, "{}", r.out.all());
+    let j = r.out.json();
+    assert_eq!(
+        j["report"]["policy_files_changed"], true,
+        "{}",
+        r.out.stdout
+    );
+}

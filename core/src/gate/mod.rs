@@ -774,12 +774,16 @@ fn short_str(id: &str) -> &str {
     &id[..id.len().min(7)]
 }
 
-/// The policy set's own files: policy directory, schema, config.
+/// The policy set's own files: policy directory, schema, config (at the
+/// default place and where it was read from).
 fn policy_file_paths(store: &PolicyStore) -> Vec<String> {
     vec![
         crate::config::dir_path(&store.config.policies),
         store.config.schema.clone(),
         crate::config::CONFIG_FILE.to_string(),
+        // A config named elsewhere (`agentgate github --config`) is as much
+        // a policy file.
+        store.config.config_path.clone(),
     ]
 }
 
