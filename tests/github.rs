@@ -456,10 +456,47 @@ fn an_agent_opened_pr_makes_every_commit_an_agents_and_its_assignee_cannot_appro
     let j = r.out.json();
     assert_eq!(j["report"]["blocked"][0]["agent"], "copilot");
     let ignored = j["report"]["signoffs"]["ignored"].to_string();
-    assert!(
-        ignored.contains("asked the agent") || ignored.contains("authored"),
-        "{ignored}"
+    assert!(ignored.contains("asked the agent"), "{ignored}");
+
+    // Alice takes no part in this commit (Bob's): only the rule that the
+    // agent's assignee cannot approve its work keeps her approval out.
+    git(dir.path(), &["checkout", "-q", "-b", "bobs-pr", &base]);
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        "on: [pull_request]\n",
     );
+    let head = commit_as(dir.path(), BOB, BOB, "CI again");
+    let fake = fake_for(
+        dir.path(),
+        &base,
+        &head,
+        ("Copilot", "Bot"),
+        vec![review(1, "alice", "User", "APPROVED", &head, T1)],
+    );
+    let payload = pr_payload(&base, &head, ("Copilot", "Bot"));
+    let run = |fake: &FakeGithub| {
+        run_github(
+            dir.path(),
+            fake,
+            "pull_request_target",
+            &payload,
+            &["--format", "json", "--comment", "never"],
+            &[],
+        )
+    };
+    let unassigned = run(&fake);
+    assert_eq!(
+        unassigned.out.code,
+        0,
+        "alice may approve when she did not ask the agent: {}",
+        unassigned.out.all()
+    );
+    fake.state().pulls.get_mut(&PR).unwrap()["assignees"] = json!([user("alice", "User")]);
+    let assigned = run(&fake);
+    assert_eq!(assigned.out.code, 1, "{}", assigned.out.all());
+    let ignored = assigned.out.json()["report"]["signoffs"]["ignored"].to_string();
+    assert!(ignored.contains("asked the agent"), "{ignored}");
 }
 
 // ---------------------------------------------------------------- robustness
