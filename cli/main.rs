@@ -6,9 +6,10 @@
 // Diagnostics travel on cold error paths only (see agentgate-core).
 #![allow(clippy::result_large_err)]
 
+#[macro_use]
+mod output;
 mod cmd;
 mod exit;
-mod output;
 mod repo;
 
 use std::process::ExitCode;
@@ -18,6 +19,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
     output::install_miette_hook();
-    let code = cmd::run(cli);
-    ExitCode::from(code as u8)
+    // A bug must not turn into an exit code a caller does not expect (101):
+    // a panic is reported and exits 2, which no caller takes for a pass.
+    match std::panic::catch_unwind(|| cmd::run(cli)) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(_) => {
+            errln!(
+                "agentgate: internal error (a bug; please report it with the command that caused it); nothing was decided"
+            );
+            ExitCode::from(exit::Exit::Input as u8)
+        }
+    }
 }

@@ -1,6 +1,46 @@
 //! Output plumbing shared by the commands: the `--format` choice, rendering
 //! diagnostics (miette graphics on a terminal, plain text otherwise, JSON on
 //! request), and printing JSON.
+//!
+//! Everything goes to stdout through [`out!`] and [`outln!`], which never
+//! panic: when the reader has gone (`agentgate test | head -1`) the rest of
+//! the output is dropped and the command still ends with its own exit code.
+
+/// `print!` that ignores a closed or failing stdout instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that ignores a closed or failing stderr instead of panicking.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a closed or failing stderr instead of panicking.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `println!` that ignores a closed or failing stdout instead of panicking.
+macro_rules! outln {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 use std::io::IsTerminal;
 
@@ -46,7 +86,7 @@ pub fn render(d: &Diag) -> String {
 /// Print diagnostics to stderr.
 pub fn eprint_diags(diags: &[Diag]) {
     for d in diags {
-        eprintln!("{}", render(d));
+        errln!("{}", render(d));
     }
 }
 
@@ -65,7 +105,7 @@ pub fn fail(format: Format, diags: &Diags) -> Exit {
 /// Print a value as pretty JSON on stdout.
 pub fn print_json<T: Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot serialise the report: {e}"),
+        Ok(s) => outln!("{s}"),
+        Err(e) => errln!("error: cannot serialise the report: {e}"),
     }
 }

@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
                 Scope::Range(a.into(), b.into())
             }
             _ => {
-                eprintln!("error: --range {r:?}: expected A..B");
+                errln!("error: --range {r:?}: expected A..B");
                 return Exit::Input;
             }
         }
@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         match audit::parse_since(s) {
             Ok(t) => Scope::Since(t),
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return Exit::Input;
             }
         }
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let mut progress = |commits: usize, agents: usize| {
         if show_progress && last.elapsed() > Duration::from_millis(100) {
             last = Instant::now();
-            eprint!(
+            err!(
                 "\r\x1b[2Kaudit: {commits} commits walked, {agents} by agents ({:.1}s)",
                 start.elapsed().as_secs_f64()
             );
@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     };
     let result = audit::run(&ctx.root, &scope, &args.policies, &mut progress);
     if show_progress {
-        eprint!("\r\x1b[2K");
+        err!("\r\x1b[2K");
     }
     let r = match result {
         Ok(r) => r,
@@ -80,8 +80,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     };
     match args.format {
         GateFormat::Json => output::print_json(&json!(r)),
-        GateFormat::Text => print!("{}", text(&r)),
-        GateFormat::Markdown => print!("{}", markdown(&r)),
+        GateFormat::Text => out!("{}", text(&r)),
+        GateFormat::Markdown => out!("{}", markdown(&r)),
     }
     if r.findings.is_empty() {
         Exit::Ok
@@ -96,12 +96,22 @@ fn text(r: &AuditReport) -> String {
         "agentgate audit of {}: {} commits, {} involving agents, {} touched protected paths ({} changes)\n  policies from commit {}\n",
         r.scope, s.commits, s.agent_commits, s.flagged_commits, s.findings, r.policy_commit
     );
+    for (label, k) in [("AI agents", &s.ai), ("automation", &s.automation)] {
+        out.push_str(&format!(
+            "  {label}: {} commits, {} touched protected paths ({} changes)\n",
+            k.commits, k.flagged_commits, k.findings
+        ));
+    }
     if !r.by_agent.is_empty() {
         out.push_str("\nby agent:\n");
         for a in &r.by_agent {
             out.push_str(&format!(
-                "  {:<24} {:>6} commits  {:>6} flagged  {:>6} protected changes\n",
-                a.agent, a.commits, a.flagged_commits, a.findings
+                "  {:<24} {:<10} {:>6} commits  {:>6} flagged  {:>6} protected changes\n",
+                a.agent,
+                a.kind.as_str(),
+                a.commits,
+                a.flagged_commits,
+                a.findings
             ));
         }
     }
@@ -140,12 +150,22 @@ fn markdown(r: &AuditReport) -> String {
         s.findings,
         short_id(&r.policy_commit)
     );
+    out.push_str(&format!(
+        "\nAI agents: {} commits, {} flagged ({} changes). Automation: {} commits, {} flagged ({} changes).\n",
+        s.ai.commits,
+        s.ai.flagged_commits,
+        s.ai.findings,
+        s.automation.commits,
+        s.automation.flagged_commits,
+        s.automation.findings
+    ));
     if !r.by_agent.is_empty() {
-        out.push_str("\n| Agent | Commits | Flagged commits | Protected changes |\n| --- | --- | --- | --- |\n");
+        out.push_str("\n| Agent | Kind | Commits | Flagged commits | Protected changes |\n| --- | --- | --- | --- | --- |\n");
         for a in &r.by_agent {
             out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} |\n",
                 a.agent.replace('|', "\\|"),
+                a.kind.as_str(),
                 a.commits,
                 a.flagged_commits,
                 a.findings

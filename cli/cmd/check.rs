@@ -188,7 +188,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             decision_log::record(&store, &ctx.root, "check", session, None, req, &answer)
         {
             // The decision stands; the failure is reported.
-            eprintln!("agentgate: decision log: {e}");
+            errln!("agentgate: decision log: {e}");
         }
         print_answer(&store, spec, &answer, args.format, many);
         verdicts.push(answer.decision);
@@ -232,13 +232,13 @@ fn print_answer(
             });
             if compact {
                 // One answer per line for a stream of requests.
-                println!("{v}");
+                outln!("{v}");
             } else {
                 output::print_json(&v);
             }
         }
         Format::Human => {
-            println!(
+            outln!(
                 "{}: {} {} {}",
                 answer.decision.as_str(),
                 spec.principal,
@@ -246,28 +246,29 @@ fn print_answer(
                 spec.resource
             );
             if answer.policies.is_empty() {
-                println!("  no policy permits it (denied by default)");
+                outln!("  no policy permits it (denied by default)");
             }
             for e in explain(store, answer) {
                 let id = e["id"].as_str().unwrap_or_default();
                 let loc = e["location"].as_str().unwrap_or_default();
                 match e["intent"].as_str() {
-                    Some(intent) => println!("  {id} ({loc}): {intent}"),
-                    None => println!("  {id} ({loc})"),
+                    Some(intent) => outln!("  {id} ({loc}): {intent}"),
+                    None => outln!("  {id} ({loc})"),
                 }
             }
             for err in &answer.errors {
-                println!(
+                outln!(
                     "  policy {} failed to evaluate: {}",
-                    err.policy, err.message
+                    err.policy,
+                    err.message
                 );
             }
             match (answer.decision, &answer.signoff_from) {
-                (Verdict::Confirm, _) => println!("  a human must confirm before this is done"),
+                (Verdict::Confirm, _) => outln!("  a human must confirm before this is done"),
                 (Verdict::Deny, Some(teams)) if teams.is_empty() => {
-                    println!("  no sign-off would allow it")
+                    outln!("  no sign-off would allow it")
                 }
-                (Verdict::Deny, Some(teams)) => println!(
+                (Verdict::Deny, Some(teams)) => outln!(
                     "  would be allowed with sign-off from: {}",
                     teams
                         .iter()

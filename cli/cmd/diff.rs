@@ -110,8 +110,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     };
     let report = impact::compare(&old, &new, &opts);
     match args.format {
-        GateFormat::Text => print!("{}", render::text(&report)),
-        GateFormat::Markdown => print!("{}", render::markdown(&report)),
+        GateFormat::Text => out!("{}", render::text(&report)),
+        GateFormat::Markdown => out!("{}", render::markdown(&report)),
         GateFormat::Json => output::print_json(&report),
     }
     match report.verdict {

@@ -80,14 +80,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             Ok(Outcome::Changed(_)) if args.check => {
                 unformatted += 1;
                 if args.format == Format::Human {
-                    println!("{name}");
+                    outln!("{name}");
                 }
                 "unformatted"
             }
             Ok(Outcome::Changed(new)) => match write_atomic(path, &new) {
                 Ok(()) => {
                     if args.format == Format::Human {
-                        println!("formatted {name}");
+                        outln!("formatted {name}");
                     }
                     "formatted"
                 }
@@ -116,7 +116,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Format::Human => {
             output::eprint_diags(&errors);
             if args.check && unformatted > 0 {
-                eprintln!(
+                errln!(
                     "{unformatted} file{} not formatted; run `agentgate fmt` to fix",
                     if unformatted == 1 { " is" } else { "s are" }
                 );

@@ -56,6 +56,11 @@ pub fn fail(format: GateFormat, e: &GateError) -> Exit {
             ),
             diags.0.clone(),
         ),
+        GateError::Reviews(_) => (
+            e.to_string(),
+            Some("give every review an RFC 3339 `submitted_at` (as GitHub's API does)".to_string()),
+            Vec::new(),
+        ),
         GateError::Request { .. } => (e.to_string(), None, Vec::new()),
     };
     match format {
@@ -66,9 +71,9 @@ pub fn fail(format: GateFormat, e: &GateError) -> Exit {
             "diagnostics": diags,
         })),
         GateFormat::Markdown => {
-            println!("### ⛔ agentgate: cannot decide, so the merge is blocked\n\n{message}");
+            outln!("### ⛔ agentgate: cannot decide, so the merge is blocked\n\n{message}");
             if let Some(h) = &help {
-                println!("\n{h}");
+                outln!("\n{h}");
             }
             output::eprint_diags(&diags);
         }
@@ -125,15 +130,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         .then(|| agentgate_impact::for_gate(&ctx.root, &r.base, &r.head));
     match args.format {
         GateFormat::Text => {
-            print!("{}", report::text(&r));
+            out!("{}", report::text(&r));
             if let Some(i) = &impact {
-                print!("\n{}", render::gate_text(i));
+                out!("\n{}", render::gate_text(i));
             }
         }
         GateFormat::Markdown => {
-            print!("{}", report::markdown(&r));
+            out!("{}", report::markdown(&r));
             if let Some(i) = &impact {
-                print!("\n{}", render::gate_markdown(i));
+                out!("\n{}", render::gate_markdown(i));
             }
         }
         GateFormat::Json => match (serde_json::to_value(&r), &impact) {

@@ -47,8 +47,8 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
     let env = match RunnerEnv::from_env(args.token) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("::error title=agentgate::{}", escape(&e.0));
-            eprintln!("error: {} (the gate blocks: an error is never a pass)", e.0);
+            errln!("::error title=agentgate::{}", escape(&e.0));
+            errln!("error: {} (the gate blocks: an error is never a pass)", e.0);
             return Exit::Input;
         }
     };
@@ -67,14 +67,14 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
     })) {
         Ok(o) => o,
         Err(_) => {
-            eprintln!(
+            errln!(
                 "::error title=agentgate::agentgate failed internally (a bug: please report it); the merge is blocked"
             );
             return Exit::Input;
         }
     };
     for line in &outcome.log {
-        eprintln!("agentgate: {line}");
+        errln!("agentgate: {line}");
     }
     match args.format {
         GateFormat::Json => output::print_json(&json!({
@@ -85,22 +85,22 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
             "impact": outcome.impact,
             "log": outcome.log,
         })),
-        GateFormat::Markdown => print!("{}", outcome.markdown),
+        GateFormat::Markdown => out!("{}", outcome.markdown),
         GateFormat::Text => {
             if let Some(r) = &outcome.report {
-                print!("{}", agentgate_core::gate::report::text(r));
+                out!("{}", agentgate_core::gate::report::text(r));
             }
             if let Some(i) = &outcome.impact {
-                print!("\n{}", agentgate_impact::render::gate_text(i));
+                out!("\n{}", agentgate_impact::render::gate_text(i));
             }
         }
     }
     if let Some(e) = &outcome.error {
         // A workflow command: GitHub shows it as an error annotation.
-        eprintln!("::error title=agentgate::{}", escape(e));
-        eprintln!("error: {e} (the gate blocks: an error is never a pass)");
+        errln!("::error title=agentgate::{}", escape(e));
+        errln!("error: {e} (the gate blocks: an error is never a pass)");
         if let Some(h) = &outcome.help {
-            eprintln!("help: {h}");
+            errln!("help: {h}");
         }
     }
     match outcome.exit_code() {

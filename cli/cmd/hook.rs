@@ -34,10 +34,10 @@ pub struct Args {
 fn answer(harness: Harness, decision: Decision, reason: &str) -> Exit {
     if let Some(v) = render(harness, decision, reason) {
         match serde_json::to_string(&v) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(_) => {
                 // Exit 2 blocks the call in Claude Code, with stderr as the reason.
-                eprintln!("{reason}");
+                errln!("{reason}");
                 return Exit::Input;
             }
         }
@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     match outcome {
         Ok(o) => {
             if let Some(e) = &o.log_error {
-                eprintln!("agentgate: decision log: {e}");
+                errln!("agentgate: decision log: {e}");
             }
             answer(harness, o.decision, &o.reason)
         }

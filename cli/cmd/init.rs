@@ -18,23 +18,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     match init(&dir) {
         Ok(files) => {
             for f in &files {
-                println!("wrote {f}");
+                outln!("wrote {f}");
             }
-            println!(
+            outln!(
                 "next: add maintainers' logins under [teams] in agentgate.toml, then run `agentgate validate` and `agentgate test`"
             );
             Exit::Ok
         }
         Err(InitError::Exists(files)) => {
-            eprintln!("error: refusing to overwrite existing files; nothing was written:");
+            errln!("error: refusing to overwrite existing files; nothing was written:");
             for f in files {
-                eprintln!("  {f}");
+                errln!("  {f}");
             }
-            eprintln!("help: move them aside, or add agentgate's files by hand (see README)");
+            errln!("help: move them aside, or add agentgate's files by hand (see README)");
             Exit::Input
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             Exit::Input
         }
     }

@@ -103,16 +103,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Err(d) => return fail(d),
     };
     match args.format {
-        TestFormat::Human => print!("{}", report::human(&run, args.min_coverage)),
+        TestFormat::Human => out!("{}", report::human(&run, args.min_coverage)),
         TestFormat::Json => output::print_json(&report::json(&run, args.min_coverage)),
-        TestFormat::Junit => print!("{}", report::junit(&run)),
+        TestFormat::Junit => out!("{}", report::junit(&run)),
     }
     let total: usize = run.files.iter().map(|f| f.cases.len()).sum();
     if run.count(Status::Error) > 0 {
         return Exit::Input;
     }
     if total == 0 {
-        eprintln!(
+        errln!(
             "error: no case matched{}",
             args.filter
                 .as_deref()
@@ -127,7 +127,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     if let (Some(min), Some(cov)) = (args.min_coverage, &run.coverage)
         && cov.percent + 1e-9 < min
     {
-        eprintln!(
+        errln!(
             "coverage {:.1}% is below the minimum {min:.1}%",
             cov.percent
         );

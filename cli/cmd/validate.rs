@@ -20,7 +20,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
-    let store = match ctx.load_store() {
+    let store = match agentgate_core::policy::PolicyStore::parse(
+        &agentgate_core::tree::DirTree::new(&ctx.root),
+    ) {
         Ok(s) => s,
         Err(diags) => return output::fail(args.format, &diags),
     };
@@ -45,7 +47,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Format::Human => {
             output::eprint_diags(&diags);
             let verdict = if failed { "invalid" } else { "valid" };
-            println!(
+            outln!(
                 "{verdict}: {policies} polic{} in {} file{}, schema {}: {errors} error{}, {warnings} warning{}",
                 if policies == 1 { "y" } else { "ies" },
                 store.files.len(),

@@ -12,6 +12,7 @@ use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 use serde::Serialize;
 
+use crate::config::AgentKind;
 use crate::gate::{Blocked, GateError, Judge, principals};
 use crate::git::changes::Differ;
 use crate::git::{GitError, Repo, object_err, walk};
@@ -61,6 +62,8 @@ pub struct Finding {
 pub struct AgentCount {
     /// Agent id.
     pub agent: String,
+    /// `ai` or `automation`.
+    pub kind: AgentKind,
     /// Commits it was involved in.
     pub commits: usize,
     /// Of which touched protected paths.
@@ -88,6 +91,21 @@ pub struct AuditSummary {
     /// Of which touched protected paths.
     pub flagged_commits: usize,
     /// Protected changes in all.
+    pub findings: usize,
+    /// The same counts for AI agents alone (a commit with an AI agent).
+    pub ai: KindCount,
+    /// The same counts for automation alone (dependency bots, CI).
+    pub automation: KindCount,
+}
+
+/// Counts for one kind of agent.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KindCount {
+    /// Commits involving an agent of this kind.
+    pub commits: usize,
+    /// Of which touched protected paths.
+    pub flagged_commits: usize,
+    /// Protected changes by agents of this kind.
     pub findings: usize,
 }
 
@@ -223,14 +241,23 @@ pub fn run(
                 let inv = identify(&store.catalog, &meta);
                 if in_scope && inv.has_agents() {
                     summary.agent_commits += 1;
+                    let mut kinds: Vec<AgentKind> = Vec::new();
                     for a in &inv.agents {
+                        let kind = store.catalog.kind(&a.id);
+                        if !kinds.contains(&kind) {
+                            kinds.push(kind);
+                        }
                         agents
                             .entry(a.id.clone())
                             .or_insert_with(|| AgentCount {
                                 agent: a.id.clone(),
+                                kind,
                                 ..AgentCount::default()
                             })
                             .commits += 1;
+                    }
+                    for k in kinds {
+                        summary.kind_mut(k).commits += 1;
                     }
                     let who = principals(&meta, &inv, None);
                     let subject = meta.message.lines().next().unwrap_or("").to_string();
@@ -257,13 +284,21 @@ pub fn run(
         }
         summary.flagged_commits += 1;
         let mut flagged_agents = Vec::new();
+        let mut flagged_kinds = Vec::new();
         for b in denied {
             let agent = b.agent.clone().unwrap_or_default();
+            let kind = store.catalog.kind(&agent);
             let count = agents.entry(agent.clone()).or_insert_with(|| AgentCount {
                 agent: agent.clone(),
+                kind,
                 ..AgentCount::default()
             });
             count.findings += 1;
+            summary.kind_mut(kind).findings += 1;
+            if !flagged_kinds.contains(&kind) {
+                flagged_kinds.push(kind);
+                summary.kind_mut(kind).flagged_commits += 1;
+            }
             if !flagged_agents.contains(&agent) {
                 count.flagged_commits += 1;
                 flagged_agents.push(agent.clone());
@@ -313,6 +348,15 @@ pub fn run(
         by_path,
         findings,
     })
+}
+
+impl AuditSummary {
+    fn kind_mut(&mut self, kind: AgentKind) -> &mut KindCount {
+        match kind {
+            AgentKind::Ai => &mut self.ai,
+            AgentKind::Automation => &mut self.automation,
+        }
+    }
 }
 
 fn all_tips(repo: &Repo) -> Result<Vec<ObjectId>, GitError> {

@@ -13,6 +13,8 @@ pub const BUILTIN_CATALOG: &str = include_str!("../catalog.toml");
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    #[serde(default)]
+    ai_words: Vec<String>,
     agent: Vec<AgentConfig>,
 }
 
@@ -20,6 +22,7 @@ struct CatalogFile {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     agents: Vec<AgentConfig>,
+    ai_words: Vec<String>,
 }
 
 impl Catalog {
@@ -28,10 +31,41 @@ impl Catalog {
         // The file is compiled in and covered by a unit test; a parse failure
         // here would be a build defect, so fall back to an empty catalog
         // rather than panic, and let the test catch it.
-        let agents = toml::from_str::<CatalogFile>(BUILTIN_CATALOG)
-            .map(|f| f.agent)
+        let (agents, ai_words) = toml::from_str::<CatalogFile>(BUILTIN_CATALOG)
+            .map(|f| (f.agent, f.ai_words))
             .unwrap_or_default();
-        Catalog { agents }
+        let ai_words = ai_words.iter().map(|w| w.to_ascii_lowercase()).collect();
+        Catalog { agents, ai_words }
+    }
+
+    /// Whether `text` names an AI tool or model: a catalog agent (by id or
+    /// name) or one of the catalog's `ai_words`, as a whole word or a word
+    /// prefix (`gpt` in `gpt-4o`), case-insensitively. The agent it names,
+    /// when it names a known one.
+    pub fn names_ai(&self, text: &str) -> Option<Option<&AgentConfig>> {
+        let lower = text.to_ascii_lowercase();
+        if let Some(a) = self.agents.iter().find(|a| {
+            word_in(&lower, &a.id.to_ascii_lowercase())
+                || (!a.name.is_empty() && lower.contains(&a.name.to_ascii_lowercase()))
+                || a.names
+                    .iter()
+                    .any(|n| lower.contains(&n.to_ascii_lowercase()))
+        }) {
+            return Some(Some(a));
+        }
+        let words = lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+        for w in words.filter(|w| !w.is_empty()) {
+            let hit = self.ai_words.iter().any(|ai| {
+                w == ai
+                    || w.strip_prefix(ai.as_str()).is_some_and(|rest| {
+                        rest.starts_with(['-', '.']) || rest.chars().all(|c| c.is_ascii_digit())
+                    })
+            });
+            if hit {
+                return Some(None);
+            }
+        }
+        None
     }
 
     /// The built-in catalog extended by a repository's config. A config entry
@@ -53,6 +87,10 @@ impl Catalog {
                         .extend(extra.message_markers.iter().cloned());
                     a.subject_prefixes
                         .extend(extra.subject_prefixes.iter().cloned());
+                    a.name_prefixes.extend(extra.name_prefixes.iter().cloned());
+                    if extra.kind != crate::config::AgentKind::default() {
+                        a.kind = extra.kind;
+                    }
                 }
                 None => c.agents.push(extra.clone()),
             }
@@ -78,6 +116,12 @@ impl Catalog {
         }
     }
 
+    /// Whether an agent id is automation (not AI). Ids the catalog does not
+    /// know are AI: a stricter rule for AI then applies to them.
+    pub fn kind(&self, id: &str) -> crate::config::AgentKind {
+        self.get(id).map(|a| a.kind).unwrap_or_default()
+    }
+
     /// The agent whose account login this is (case-insensitive).
     pub fn by_login(&self, login: &str) -> Option<&AgentConfig> {
         self.agents
@@ -91,6 +135,19 @@ impl Catalog {
             .iter()
             .find(|a| a.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
     }
+}
+
+/// Whether `word` occurs in `text` bounded by non-alphanumerics.
+fn word_in(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::Diag;
 use crate::source::SourceFile;
@@ -95,6 +95,37 @@ pub struct AgentConfig {
     /// Prefixes of the commit subject that mark the agent.
     #[serde(default)]
     pub subject_prefixes: Vec<String>,
+    /// Prefixes of author/committer/co-author names, e.g. `"aider ("`
+    /// (aider names its co-author `aider (<model>)`).
+    #[serde(default)]
+    pub name_prefixes: Vec<String>,
+    /// `ai` (an AI agent; the default) or `automation` (dependency bots,
+    /// CI accounts): `Agent.kind`, so policies and the audit can treat
+    /// them apart.
+    #[serde(default)]
+    pub kind: AgentKind,
+}
+
+/// What kind of non-human an agent is.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum AgentKind {
+    /// An AI agent (also what an unknown bot or tool is taken for: a rule
+    /// that is stricter for AI then applies to it).
+    #[default]
+    Ai,
+    /// Automation that is not AI: dependency updaters, CI accounts.
+    Automation,
+}
+
+impl AgentKind {
+    /// `ai` or `automation` (the `Agent.kind` attribute value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentKind::Ai => "ai",
+            AgentKind::Automation => "automation",
+        }
+    }
 }
 
 /// Where decisions of `check` and the hooks are appended.

@@ -11,7 +11,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use cedar_policy::{ActionConstraint, Authorizer, Decision, Entities, Policy, PolicySet, Response};
+use cedar_policy::{
+    ActionConstraint, Authorizer, Decision, Effect, Entities, Policy, PolicyId, PolicySet, Response,
+};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -203,7 +205,30 @@ impl<'a> Decider<'a> {
         let r = self
             .authorizer
             .is_authorized(&request, &policies, &entities);
-        Ok((Evaluation::from_response(&r), context))
+        Ok((self.fail_closed(Evaluation::from_response(&r)), context))
+    }
+
+    /// Cedar skips a policy whose evaluation errors. For a `forbid` that
+    /// would let the request through on the strength of a rule nobody could
+    /// check, so agentgate treats a forbid that errored as applying: the
+    /// request is denied, the erroring forbids are its reasons, and the
+    /// errors are reported with it.
+    fn fail_closed(&self, mut e: Evaluation) -> Evaluation {
+        let forbids: Vec<String> = e
+            .errors
+            .iter()
+            .filter(|err| {
+                self.policies
+                    .policy(&PolicyId::new(err.policy.as_str()))
+                    .is_some_and(|p| p.effect() == Effect::Forbid)
+            })
+            .map(|err| err.policy.clone())
+            .collect();
+        if e.allowed && !forbids.is_empty() {
+            e.allowed = false;
+            e.reasons = forbids;
+        }
+        e
     }
 
     /// Evaluate once with a prepared entity set that holds every entity the
@@ -216,7 +241,7 @@ impl<'a> Decider<'a> {
         let (request, context) = self.builder.request(req)?;
         let policies = self.policies_for(&req.action);
         let r = self.authorizer.is_authorized(&request, &policies, entities);
-        Ok((Evaluation::from_response(&r), context))
+        Ok((self.fail_closed(Evaluation::from_response(&r)), context))
     }
 
     /// The full answer: allow, deny or confirm, with the deciding policies

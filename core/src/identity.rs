@@ -87,8 +87,10 @@ pub struct AgentHit {
 pub struct Involvement {
     /// Agents involved, each once (first reason kept), in order found.
     pub agents: Vec<AgentHit>,
-    /// People named as co-authors (by person trailers).
-    pub coauthors: Vec<Person>,
+    /// People the message names in trailers (co-authors, sign-offs,
+    /// reviewers, testers, anyone in a `*-by:` trailer or with an e-mail
+    /// address): none of them may sign off an agent commit that names them.
+    pub named: Vec<Person>,
 }
 
 impl Involvement {
@@ -118,6 +120,9 @@ const TOOL_TRAILERS: &[&str] = &[
     "ai-generated",
     "made-with",
 ];
+
+/// Tool trailers that any tool may write, not only AI tools.
+const GENERIC_TOOL_TRAILERS: &[&str] = &["made-with", "generated-by"];
 
 /// `Key: value` lines of a message that look like trailers. Every line is
 /// considered, not only the last paragraph: a trailer can only add agent
@@ -155,22 +160,42 @@ pub fn account_agent(catalog: &Catalog, login: &str, kind: &str) -> Option<Strin
 
 /// The agent a person (author, committer or co-author) is, if any: a catalog
 /// match (an exact e-mail first, then the login of a GitHub noreply
-/// address, then names), or an unknown bot account (`<login>[bot]`).
+/// address, then names, name suffixes and prefixes, then a name that is a
+/// catalog bot's login, as in `dependabot[bot] <support@github.com>`), an
+/// unknown bot (`<login>[bot]` as noreply login or name), or a name ending
+/// in a model in parentheses (`Jane (claude-sonnet-4)`, as tools write
+/// their co-author names).
 pub fn agent_of(catalog: &Catalog, p: &Person) -> Option<String> {
     let agents = catalog.agents();
     let by = |f: &dyn Fn(&AgentConfig) -> bool| agents.iter().find(|a| f(a)).map(|a| a.id.clone());
     let login = p.noreply_login();
+    let name = p.name.trim();
+    let name_lower = name.to_ascii_lowercase();
     by(&|a| !p.email.is_empty() && a.emails.iter().any(|e| e.eq_ignore_ascii_case(&p.email)))
         .or_else(|| {
             let l = login.as_deref()?;
             by(&|a| a.logins.iter().any(|x| x.eq_ignore_ascii_case(l)))
         })
-        .or_else(|| by(&|a| a.names.iter().any(|n| n == &p.name)))
+        .or_else(|| by(&|a| a.names.iter().any(|n| n == name)))
         .or_else(|| {
             by(&|a| {
                 a.name_suffixes
                     .iter()
-                    .any(|s| !s.is_empty() && p.name.ends_with(s.as_str()))
+                    .any(|s| !s.is_empty() && name.ends_with(s.as_str()))
+            })
+        })
+        .or_else(|| {
+            by(&|a| {
+                a.name_prefixes
+                    .iter()
+                    .any(|s| !s.is_empty() && name_lower.starts_with(&s.to_ascii_lowercase()))
+            })
+        })
+        .or_else(|| {
+            by(&|a| {
+                a.logins
+                    .iter()
+                    .any(|l| l.ends_with("[bot]") && l.eq_ignore_ascii_case(name))
             })
         })
         .or_else(|| {
@@ -178,6 +203,26 @@ pub fn agent_of(catalog: &Catalog, p: &Person) -> Option<String> {
                 .strip_suffix("[bot]")
                 .map(|bot| format!("{bot}[bot]"))
         })
+        .or_else(|| {
+            (name_lower.ends_with("[bot]") && !name_lower.contains(char::is_whitespace))
+                .then(|| name_lower.clone())
+        })
+        .or_else(|| model_in_name(catalog, name))
+}
+
+/// `Jane Doe (gpt-4o)` -> the agent the model names (`gpt-4o`, or the
+/// catalog agent it is).
+fn model_in_name(catalog: &Catalog, name: &str) -> Option<String> {
+    let inner = name.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let model = inner[open + 1..].trim();
+    if model.is_empty() || model.len() > 80 {
+        return None;
+    }
+    match catalog.names_ai(model)? {
+        Some(agent) => Some(agent.id.clone()),
+        None => Some(tool_id(model, "model")),
+    }
 }
 
 /// Identify the agents behind a commit.
@@ -195,8 +240,12 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
             let p = Person::parse(&value);
             if let Some(id) = agent_of(catalog, &p) {
                 inv.add(&id, format!("{key} trailer {}", p.display()));
-            } else if k != "signed-off-by" {
-                inv.coauthors.push(p);
+            }
+        }
+        if names_a_person(&k, &value) {
+            let p = Person::parse(&value);
+            if !p.name.is_empty() || !p.email.is_empty() {
+                inv.named.push(p);
             }
         }
         for a in catalog.agents() {
@@ -218,13 +267,13 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
             if matches!(v.as_str(), "no" | "false" | "none" | "n/a" | "") {
                 continue;
             }
-            let known = catalog.agents().iter().find(|a| {
-                v.contains(&a.id.to_ascii_lowercase())
-                    || (!a.name.is_empty() && v.contains(&a.name.to_ascii_lowercase()))
-                    || a.names.iter().any(|n| v.contains(&n.to_ascii_lowercase()))
-            });
-            let id = match known {
-                Some(a) => a.id.clone(),
+            // `Made-with:` and `Generated-by:` are any tool's keys: they make
+            // an agent only when they name an AI tool or model ("Made-with:
+            // love and coffee" does not). The AI-specific keys always do.
+            let id = match catalog.names_ai(&value) {
+                Some(Some(a)) => a.id.clone(),
+                Some(None) => tool_id(&value, &k),
+                None if GENERIC_TOOL_TRAILERS.contains(&k.as_str()) => continue,
                 None => tool_id(&value, &k),
             };
             inv.add(&id, format!("{key} trailer: {value}"));
@@ -245,6 +294,19 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
         }
     }
     inv
+}
+
+/// Whether a trailer names a person: a person trailer, any `*-by` trailer
+/// whose value is not a tool, or any value with an e-mail address.
+fn names_a_person(key: &str, value: &str) -> bool {
+    if PERSON_TRAILERS.contains(&key) {
+        return true;
+    }
+    let has_email = value
+        .rfind('<')
+        .zip(value.rfind('>'))
+        .is_some_and(|(a, b)| a < b && value[a..b].contains('@'));
+    has_email || (key.ends_with("-by") && !TOOL_TRAILERS.contains(&key))
 }
 
 /// An id for a tool named in a trailer the catalog does not know:
@@ -473,7 +535,13 @@ mod tests {
             ),
         );
         assert!(inv.agents.is_empty());
-        assert_eq!(inv.coauthors, vec![Person::parse("Bob <bob@example.com>")]);
+        assert_eq!(
+            inv.named,
+            vec![
+                Person::parse("Bob <bob@example.com>"),
+                Person::parse("Alice <alice@example.com>")
+            ]
+        );
     }
 
     #[test]

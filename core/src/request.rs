@@ -580,17 +580,24 @@ impl<'a> Builder<'a> {
                     names.extend(a.logins.iter().map(String::as_str));
                 }
                 let parents = self.teams_of(&names)?;
-                Ok(vec![entity(
-                    uid("Agent", id)?,
-                    vec![
-                        ("login", RestrictedExpression::new_string(login)),
-                        (
-                            "vendor",
-                            RestrictedExpression::new_string(self.store.catalog.vendor(id)),
+                let mut attrs = vec![
+                    ("login", RestrictedExpression::new_string(login)),
+                    (
+                        "vendor",
+                        RestrictedExpression::new_string(self.store.catalog.vendor(id)),
+                    ),
+                ];
+                // `kind` (ai / automation) where the schema declares it: a
+                // schema written before it existed still works.
+                if self.store.agent_kind_attr {
+                    attrs.push((
+                        "kind",
+                        RestrictedExpression::new_string(
+                            self.store.catalog.kind(id).as_str().to_string(),
                         ),
-                    ],
-                    parents,
-                )?])
+                    ));
+                }
+                Ok(vec![entity(uid("Agent", id)?, attrs, parents)?])
             }
             Principal::Human(login) => Ok(vec![self.human(login)?]),
             Principal::Other(_) => Ok(Vec::new()),
@@ -851,7 +858,7 @@ fn dir_chain(dir: &str) -> Result<Vec<Entity>, RequestError> {
         let parent = if cur.is_empty() || cur == "/" {
             None
         } else {
-            Some(parent_dir(&cur[..cur.len() - 1]).to_string())
+            Some(parent_dir(cur.strip_suffix('/').unwrap_or(&cur)).to_string())
         };
         let parents = match &parent {
             Some(p) => [uid("Dir", p)?].into_iter().collect(),

@@ -126,16 +126,54 @@ pub fn parse_reviews(text: &str) -> Result<Vec<Review>, String> {
 
 const STATEFUL: &[&str] = &["APPROVED", "CHANGES_REQUESTED", "DISMISSED"];
 
-/// Apply the sign-off rules to `reviews` for head commit `head`.
+/// A review the rules cannot place in time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "review #{index} by {login} ({state}) has {problem}: reviews are ordered by when they were submitted, so its place cannot be told"
+)]
+pub struct ReviewTimeError {
+    /// Position in the list (1-based).
+    pub index: usize,
+    /// The reviewer.
+    pub login: String,
+    /// Its state.
+    pub state: String,
+    /// What is wrong with `submitted_at`.
+    pub problem: String,
+}
+
+/// When a review was submitted, as an instant: RFC 3339 with any offset and
+/// fraction (`2025-01-01T12:00:00.5+02:00`), compared as instants, never as
+/// text.
+fn submitted(r: &Review, index: usize) -> Result<jiff::Timestamp, ReviewTimeError> {
+    let err = |problem: String| ReviewTimeError {
+        index: index + 1,
+        login: r.user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+        state: r.state.clone(),
+        problem,
+    };
+    match r.submitted_at.as_deref() {
+        None => Err(err("no `submitted_at`".into())),
+        Some(t) => t.trim().parse::<jiff::Timestamp>().map_err(|e| {
+            err(format!(
+                "`submitted_at` {t:?} that is not an RFC 3339 time ({e})"
+            ))
+        }),
+    }
+}
+
+/// Apply the sign-off rules to `reviews` for head commit `head`. A review
+/// that sets a state without a usable time is an error (it could be the
+/// latest), never placed first or last by guess.
 pub fn evaluate(
     reviews: &[Review],
     head: &str,
     catalog: &Catalog,
     excluded: &Excluded,
-) -> SignOffs {
-    // Latest state-setting review per reviewer: by submission time, then by
-    // position (GitHub lists reviews in order).
-    let mut latest: BTreeMap<String, (usize, &Review)> = BTreeMap::new();
+) -> Result<SignOffs, ReviewTimeError> {
+    // Latest state-setting review per reviewer: by submission instant, then
+    // by position (GitHub lists reviews in order).
+    let mut latest: BTreeMap<String, (jiff::Timestamp, usize, &Review)> = BTreeMap::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (i, r) in reviews.iter().enumerate() {
         let Some(user) = &r.user else { continue };
@@ -145,22 +183,20 @@ pub fn evaluate(
         if !STATEFUL.contains(&r.state.to_ascii_uppercase().as_str()) {
             continue;
         }
+        let at = submitted(r, i)?;
         let newer = match latest.get(&key) {
             None => true,
-            Some((j, prev)) => {
-                (r.submitted_at.as_deref().unwrap_or(""), i)
-                    >= (prev.submitted_at.as_deref().unwrap_or(""), *j)
-            }
+            Some((prev_at, j, _)) => (at, i) >= (*prev_at, *j),
         };
         if newer {
-            latest.insert(key, (i, r));
+            latest.insert(key, (at, i, r));
         }
     }
     let mut out = SignOffs::default();
     for (key, login) in &seen {
         let reason = match latest.get(key) {
             None => Some("left no approving review".to_string()),
-            Some((_, r)) => rule_out(r, login, head, catalog, excluded),
+            Some((_, _, r)) => rule_out(r, login, head, catalog, excluded),
         };
         match reason {
             None => out.approvers.push(key.clone()),
@@ -170,7 +206,7 @@ pub fn evaluate(
             }),
         }
     }
-    out
+    Ok(out)
 }
 
 fn rule_out(
@@ -187,10 +223,8 @@ fn rule_out(
     match &r.commit_id {
         Some(c) if c.eq_ignore_ascii_case(head) => {}
         Some(c) => {
-            return Some(format!(
-                "approved {}, not the head commit",
-                &c[..c.len().min(12)]
-            ));
+            let shown: String = c.chars().take(12).collect();
+            return Some(format!("approved {shown}, not the head commit"));
         }
         None => return Some("approval names no commit".into()),
     }
@@ -236,7 +270,7 @@ mod tests {
     }
 
     fn run(reviews: &[Review], excluded: &Excluded) -> SignOffs {
-        evaluate(reviews, HEAD, &Catalog::builtin(), excluded)
+        evaluate(reviews, HEAD, &Catalog::builtin(), excluded).unwrap()
     }
 
     #[test]
@@ -302,6 +336,64 @@ mod tests {
             &Excluded::default(),
         );
         assert!(s.approvers.is_empty());
+    }
+
+    #[test]
+    fn order_is_by_instant_not_by_text() {
+        // 10:00+02:00 is 08:00Z: the change request at 09:00Z is later,
+        // though its text sorts first.
+        let s = run(
+            &[
+                review("a", "User", "APPROVED", HEAD, "2024-01-01T10:00:00+02:00"),
+                review(
+                    "a",
+                    "User",
+                    "CHANGES_REQUESTED",
+                    HEAD,
+                    "2024-01-01T09:00:00Z",
+                ),
+            ],
+            &Excluded::default(),
+        );
+        assert!(s.approvers.is_empty(), "{s:?}");
+        // Fractions count: .5 s after the change request, the approval wins.
+        let s = run(
+            &[
+                review(
+                    "b",
+                    "User",
+                    "CHANGES_REQUESTED",
+                    HEAD,
+                    "2024-01-01T09:00:00Z",
+                ),
+                review("b", "User", "APPROVED", HEAD, "2024-01-01T09:00:00.5Z"),
+            ],
+            &Excluded::default(),
+        );
+        assert_eq!(s.approvers, vec!["b"]);
+    }
+
+    #[test]
+    fn a_state_without_a_usable_time_is_an_error() {
+        for at in ["", "yesterday", "2024-13-01T00:00:00Z"] {
+            let r = review("a", "User", "APPROVED", HEAD, at);
+            let e = evaluate(&[r], HEAD, &Catalog::builtin(), &Excluded::default()).unwrap_err();
+            assert_eq!(e.login, "a");
+        }
+        let mut r = review("a", "User", "APPROVED", HEAD, "x");
+        r.submitted_at = None;
+        assert!(
+            evaluate(
+                &[r.clone()],
+                HEAD,
+                &Catalog::builtin(),
+                &Excluded::default()
+            )
+            .is_err()
+        );
+        // A comment or a pending review without a time changes nothing.
+        r.state = "PENDING".into();
+        assert!(evaluate(&[r], HEAD, &Catalog::builtin(), &Excluded::default()).is_ok());
     }
 
     #[test]

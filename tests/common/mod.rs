@@ -241,3 +241,43 @@ pub fn gate(dir: &Path, base: &str, head: &str, signoffs: Option<&Path>) -> Out 
     }
     out
 }
+
+/// Run git with `author` and `committer` (`Name <email>`) as the identities
+/// of any commit it makes; returns stdout.
+pub fn git_as(dir: &Path, author: &str, committer: &str, args: &[&str]) -> String {
+    let split = |s: &str| -> (String, String) {
+        let (n, e) = s.rsplit_once('<').expect("Name <email>");
+        (n.trim().to_string(), e.trim_end_matches('>').to_string())
+    };
+    let (an, ae) = split(author);
+    let (cn, ce) = split(committer);
+    let out = run(
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", an)
+            .env("GIT_AUTHOR_EMAIL", ae)
+            .env("GIT_COMMITTER_NAME", cn)
+            .env("GIT_COMMITTER_EMAIL", ce),
+        None,
+    );
+    assert_eq!(out.code, 0, "git {args:?} failed: {}", out.all());
+    out.stdout
+}
+
+/// `git commit-tree TREE -p P1 -p P2 ...` as `who`: a commit of any shape,
+/// pointing nowhere. Returns its id.
+pub fn commit_tree_as(
+    dir: &Path,
+    who: &str,
+    tree: &str,
+    parents: &[&str],
+    message: &str,
+) -> String {
+    let mut args = vec!["commit-tree", tree, "-m", message];
+    for p in parents {
+        args.extend(["-p", p]);
+    }
+    git_as(dir, who, who, &args).trim().to_string()
+}

@@ -9,6 +9,7 @@
 //!              -> sign-offs -> report -> exit code
 //! ```
 
+pub mod carried;
 pub mod report;
 
 use std::collections::{BTreeMap, HashMap};
@@ -43,6 +44,9 @@ pub enum GateError {
         /// What is wrong with them.
         diags: Diags,
     },
+    /// The reviews cannot be put in order.
+    #[error("{0}")]
+    Reviews(#[from] crate::signoff::ReviewTimeError),
     /// A request could not be built or evaluated.
     #[error("cannot evaluate {what}: {source}")]
     Request {
@@ -157,11 +161,19 @@ pub struct Blocked {
     /// For the delete half of a rename.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_to: Option<String>,
+    /// A merge carries this version from outside the range (judged as the
+    /// merge's change, relative to the base).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub carried: bool,
     /// The policies that denied it (empty: no permit applied).
     pub policies: Vec<String>,
     /// Whose sign-off would allow it: team names, `a+b`, or `*` (any
     /// eligible human). Empty: no sign-off would.
     pub signoff_from: Vec<String>,
+    /// Policies whose evaluation failed for this request (a `forbid` that
+    /// errors counts as applying).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::decide::PolicyError>,
 }
 
 /// Counts.
@@ -392,7 +404,7 @@ pub fn judge(
         if inv.has_agents() {
             excluded.people.push(meta.author.clone());
             excluded.people.push(meta.committer.clone());
-            excluded.people.extend(inv.coauthors.iter().cloned());
+            excluded.people.extend(inv.named.iter().cloned());
             if let Some(links) = input.accounts.as_ref().and_then(|a| a.get(&meta.id)) {
                 for acc in [&links.author, &links.committer].into_iter().flatten() {
                     excluded.logins.push((
@@ -415,7 +427,7 @@ pub fn judge(
         .review_head
         .clone()
         .unwrap_or_else(|| head.to_string());
-    let signoffs = signoff::evaluate(&input.reviews, &review_head, &store.catalog, &excluded);
+    let signoffs = signoff::evaluate(&input.reviews, &review_head, &store.catalog, &excluded)?;
     let signers: Vec<Signer> = signoffs
         .approvers
         .iter()
@@ -439,7 +451,31 @@ pub fn judge(
     }
     let approvers = signoffs.approvers.clone();
     let owner_approved = |path: &str| owners.approved_by_owner(path, &approvers, &owner_teams);
-    let judged = judge_parallel(repo, store, &jobs, &signers, Some(&owner_approved))?;
+    let mut judged = judge_parallel(repo, store, &jobs, &signers, Some(&owner_approved))?;
+
+    // What merges carry that nothing judged produced: judged as theirs.
+    let shapes: Vec<(ObjectId, bool)> = commits
+        .iter()
+        .zip(ids)
+        .map(|((meta, _), id)| (*id, meta.parents.len() > 1))
+        .collect();
+    let extra = {
+        let done: Vec<&[Change]> = judged.iter().map(|(c, _, _)| c.as_slice()).collect();
+        carried::carried(repo, base, &shapes, &done)?
+    };
+    if !extra.is_empty() {
+        let mut judge = Judge::new(store);
+        let owner: &dyn Fn(&str) -> bool = &owner_approved;
+        for (i, changes) in extra {
+            let id = ids[i].to_string();
+            let (found, requests) =
+                judge.commit(&id, &jobs[i].1, &changes, &signers, Some(owner))?;
+            let entry = &mut judged[i];
+            entry.0.extend(changes);
+            entry.1.extend(found);
+            entry.2 += requests;
+        }
+    }
 
     let mut summary = Summary {
         commits: commits.len(),
@@ -529,6 +565,7 @@ struct Kept {
     verdict: Verdict,
     policies: Vec<String>,
     signoff_from: Vec<String>,
+    errors: Vec<crate::decide::PolicyError>,
 }
 
 /// At most this many remembered answers; then the memory starts over, so a
@@ -608,8 +645,14 @@ impl<'s> Judge<'s> {
             .iter()
             .map(|(_, principals, changes)| (Vec::new(), principals.len() * changes.len()))
             .collect();
-        let mut entities = None;
-        for (req, &(bi, ci)) in reqs.iter().zip(&origin) {
+        // One entity set holds one `File` per path, so a path whose kind
+        // differs between commits of the batch (a file, then a symlink)
+        // needs another set: each request goes to the first layer where its
+        // path has its own kind, and each layer gets its own entities.
+        let layer_of = layers(&reqs);
+        let layer_count = layer_of.iter().max().map_or(0, |m| m + 1);
+        let mut entities: Vec<Option<cedar_policy::Entities>> = vec![None; layer_count];
+        for ((req, &(bi, ci)), &layer) in reqs.iter().zip(&origin).zip(&layer_of) {
             let commit = batch[bi].0;
             let change = &batch[bi].2[ci];
             let owner = req.context.get("owner_approved") == Some(&json!(true));
@@ -628,16 +671,23 @@ impl<'s> Judge<'s> {
             let answer = match cached {
                 Some(a) => a,
                 None => {
-                    if entities.is_none() {
-                        entities =
-                            Some(self.decider.builder().entities(&reqs).map_err(|source| {
-                                GateError::Request {
-                                    what: format!("commit {}", short_str(commit)),
-                                    source,
-                                }
-                            })?);
+                    if entities[layer].is_none() {
+                        let members: Vec<Req> = reqs
+                            .iter()
+                            .zip(&layer_of)
+                            .filter(|(_, l)| **l == layer)
+                            .map(|(r, _)| r.clone())
+                            .collect();
+                        entities[layer] = Some(self.decider.builder().entities(&members).map_err(
+                            |source| GateError::Request {
+                                what: format!("commit {}", short_str(commit)),
+                                source,
+                            },
+                        )?);
                     }
-                    let Some(ents) = &entities else { continue };
+                    let Some(ents) = &entities[layer] else {
+                        continue;
+                    };
                     let a = self
                         .decider
                         .answer_with(req, ents, Probe::SignOff)
@@ -654,6 +704,7 @@ impl<'s> Judge<'s> {
                         verdict: a.decision,
                         policies: a.policies,
                         signoff_from: a.signoff_from.unwrap_or_default(),
+                        errors: a.errors,
                     };
                     if self.cacheable {
                         if self.cache.len() >= CACHE_LIMIT {
@@ -679,13 +730,37 @@ impl<'s> Judge<'s> {
                     kind: change.kind.as_str().to_string(),
                     renamed_from: change.renamed_from.clone(),
                     renamed_to: change.renamed_to.clone(),
+                    carried: change.carried,
                     policies: answer.policies,
                     signoff_from: answer.signoff_from,
+                    errors: answer.errors,
                 });
             }
         }
         Ok(out)
     }
+}
+
+/// For each request, the entity layer it belongs to: the first in which
+/// every path keeps one kind.
+fn layers(reqs: &[Req]) -> Vec<usize> {
+    let mut kinds: Vec<HashMap<&str, crate::request::FileKind>> = vec![HashMap::new()];
+    reqs.iter()
+        .map(|r| {
+            let Resource::File { path, kind } = &r.resource else {
+                return 0;
+            };
+            let layer = kinds
+                .iter()
+                .position(|k| k.get(path.as_str()).is_none_or(|have| have == kind))
+                .unwrap_or_else(|| {
+                    kinds.push(HashMap::new());
+                    kinds.len() - 1
+                });
+            kinds[layer].insert(path.as_str(), *kind);
+            layer
+        })
+        .collect()
 }
 
 /// Commits judged with one entity set (bounded, so a batch of huge commits
@@ -771,7 +846,7 @@ fn judge_parallel(
 }
 
 fn short_str(id: &str) -> &str {
-    &id[..id.len().min(7)]
+    id.char_indices().nth(7).map_or(id, |(i, _)| &id[..i])
 }
 
 /// The policy set's own files: policy directory, schema, config (at the

@@ -44,6 +44,9 @@ fn change_text(b: &Blocked) -> String {
     if b.kind != "file" {
         s.push_str(&format!(" [{}]", b.kind));
     }
+    if b.carried {
+        s.push_str(" (carried by a merge from outside the range)");
+    }
     s
 }
 
@@ -58,8 +61,8 @@ pub fn text(r: &GateReport) -> String {
     let _ = writeln!(
         out,
         "  range {}..{}: {} commit{}, {} involving agents, {} changed path{}",
-        short_id(&r.base),
-        short_id(&r.head),
+        r.base,
+        r.head,
         r.summary.commits,
         if r.summary.commits == 1 { "" } else { "s" },
         r.summary.agent_commits,
@@ -129,6 +132,13 @@ pub fn text(r: &GateReport) -> String {
                 }
             }
         }
+        for e in &b.errors {
+            let _ = writeln!(
+                out,
+                "      evaluation error in {}: {} (a forbid that errors counts as applying)",
+                e.policy, e.message
+            );
+        }
         let _ = writeln!(
             out,
             "      needs sign-off from: {}",
@@ -169,8 +179,8 @@ pub fn markdown(r: &GateReport) -> String {
         "\n{} commit{} in `{}..{}`, {} involving agents, {} changed path{}. Policies from base commit `{}`.",
         r.summary.commits,
         if r.summary.commits == 1 { "" } else { "s" },
-        short_id(&r.base),
-        short_id(&r.head),
+        r.base,
+        r.head,
         r.summary.agent_commits,
         r.summary.changes,
         if r.summary.changes == 1 { "" } else { "s" },
@@ -188,7 +198,7 @@ pub fn markdown(r: &GateReport) -> String {
             "\n| Commit | Change | By | Decided by | Needs sign-off from |\n| --- | --- | --- | --- | --- |"
         );
         for b in &r.blocked {
-            let policies = if b.policies.is_empty() {
+            let mut policies = if b.policies.is_empty() {
                 "no policy permits it".to_string()
             } else {
                 b.policies
@@ -197,6 +207,13 @@ pub fn markdown(r: &GateReport) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            for e in &b.errors {
+                policies.push_str(&format!(
+                    " (evaluation error in `{}`: {})",
+                    e.policy.replace('`', "'"),
+                    md_escape(&e.message)
+                ));
+            }
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} | {} |",

@@ -1,10 +1,12 @@
 //! The paths a commit changes (DESIGN §4): against its first parent for an
-//! ordinary commit; for a merge, only the paths whose content differs from
-//! every parent (what the merge itself authored, not what it brought in).
-//! A rename is a delete of the old path and a create of the new, paired and
-//! reported as a rename; mode, symlink and submodule changes are
-//! modifications with the new `kind`. Paths that are not UTF-8 are kept
-//! (escaped), never skipped.
+//! ordinary commit; for a merge, the paths whose content differs from every
+//! parent (what the merge itself authored). What a merge *carries* from a
+//! parent is accounted for by the gate against the base (see
+//! `gate::carried`), using [`Differ::between`] and each change's
+//! [`Version`]. A rename is a delete of the old path and a create of the
+//! new, paired and reported as a rename; mode, symlink and submodule
+//! changes are modifications with the new `kind`. Paths that are not UTF-8
+//! are kept (escaped), never skipped.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -41,6 +43,19 @@ impl Action {
     }
 }
 
+/// What a path holds after a change: an object with its kind, or nothing
+/// (deleted). Two changes that leave the same version at the same path
+/// produced the same content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Version {
+    /// The path does not exist.
+    #[default]
+    Absent,
+    /// The path holds this object (blob, or commit for a submodule) as this
+    /// kind.
+    Object(ObjectId, FileKind),
+}
+
 /// One changed path of one commit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
@@ -59,6 +74,15 @@ pub struct Change {
     /// On the delete half of a rename: the new path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_to: Option<String>,
+    /// A merge carries this version from a parent, though no judged commit
+    /// of the range produced it and the base does not have it (e.g. old
+    /// content from a branch forked before the base): judged as the
+    /// merge's own change, relative to the base.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub carried: bool,
+    /// What the path holds after the change.
+    #[serde(skip)]
+    pub version: Version,
 }
 
 fn kind_of(mode: EntryMode) -> Option<FileKind> {
@@ -91,6 +115,35 @@ impl Differ {
     /// A differ with empty buffers.
     pub fn new() -> Differ {
         Differ::default()
+    }
+
+    /// Every path whose version differs between the trees of commits `old`
+    /// and `new`, each as its own change (no rename pairing), sorted by
+    /// path: what `new` holds that `old` does not.
+    pub fn between(
+        &mut self,
+        repo: &Repo,
+        old: ObjectId,
+        new: ObjectId,
+    ) -> Result<Vec<Change>, GitError> {
+        let tree_of = |c: ObjectId| -> Result<ObjectId, GitError> {
+            let commit = repo
+                .inner()
+                .find_commit(c)
+                .map_err(object_err(format!("commit {c}")))?;
+            Ok(commit
+                .tree_id()
+                .map_err(object_err(format!("the tree of {c}")))?
+                .detach())
+        };
+        let (old_tree, new_tree) = (tree_of(old)?, tree_of(new)?);
+        let mut out: Vec<Change> = self
+            .diff(repo, Some(old_tree), new_tree)?
+            .into_iter()
+            .map(|r| r.into_change(None, None))
+            .collect();
+        out.sort_by(|a, b| (a.path.as_bytes(), a.action).cmp(&(b.path.as_bytes(), b.action)));
+        Ok(out)
     }
 
     /// The changes `commit` makes (see the module docs).
@@ -234,6 +287,25 @@ impl Differ {
     }
 }
 
+impl Raw {
+    fn into_change(self, renamed_from: Option<String>, renamed_to: Option<String>) -> Change {
+        let version = match self.action {
+            Action::Delete => Version::Absent,
+            Action::Create | Action::Modify => Version::Object(self.oid, self.kind),
+        };
+        Change {
+            path: path_text(&self.path),
+            action: self.action,
+            kind: self.kind,
+            old_kind: self.old_kind,
+            renamed_from,
+            renamed_to,
+            carried: false,
+            version,
+        }
+    }
+}
+
 /// Pair deletions and creations of identical content and kind as renames;
 /// everything else stays as it is. Output is sorted by path.
 fn pair_renames(raw: Vec<Raw>) -> Vec<Change> {
@@ -265,16 +337,15 @@ fn pair_renames(raw: Vec<Raw>) -> Vec<Change> {
             renamed_from[ci] = Some(di);
         }
     }
+    let names: Vec<String> = raw.iter().map(|r| path_text(&r.path)).collect();
     let mut out: Vec<Change> = raw
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, r)| Change {
-            path: path_text(&r.path),
-            action: r.action,
-            kind: r.kind,
-            old_kind: r.old_kind,
-            renamed_from: renamed_from[i].map(|j| path_text(&raw[j].path)),
-            renamed_to: renamed_to[i].map(|j| path_text(&raw[j].path)),
+        .map(|(i, r)| {
+            r.into_change(
+                renamed_from[i].map(|j| names[j].clone()),
+                renamed_to[i].map(|j| names[j].clone()),
+            )
         })
         .collect();
     out.sort_by(|a, b| (a.path.as_bytes(), a.action).cmp(&(b.path.as_bytes(), b.action)));

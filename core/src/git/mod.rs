@@ -25,6 +25,14 @@ pub enum GitError {
         /// What gix said.
         message: String,
     },
+    /// A revision names more than one reference.
+    #[error("ambiguous revision `{rev}`: it names {}", .refs.join(" and "))]
+    Ambiguous {
+        /// The revision as given.
+        rev: String,
+        /// The references it could mean.
+        refs: Vec<String>,
+    },
     /// A revision does not resolve to a commit.
     #[error("unknown revision `{rev}`: {message}")]
     UnknownRevision {
@@ -66,6 +74,10 @@ impl GitError {
     pub fn help(&self) -> String {
         match self {
             GitError::NotARepo { .. } => "pass --repo pointing at the repository's work tree or .git directory".into(),
+            GitError::Ambiguous { refs, .. } => format!(
+                "name the one you mean in full, e.g. `{}`, or give a commit id",
+                refs.last().map_or("refs/heads/main", String::as_str)
+            ),
             GitError::UnknownRevision { .. } => {
                 "check the spelling, and fetch the commit if it is not local (git fetch origin <rev>)".into()
             }
@@ -98,7 +110,11 @@ impl Repo {
         // A delta-base cache: tree diffs over many commits decode the same
         // delta bases again and again (measured: -20% gate time). An object
         // cache on top measured no gain and only cost memory, so none.
-        let opts = gix::open::Options::default().config_overrides(["core.deltaBaseCacheLimit=32m"]);
+        //
+        // Objects are read as stored: `refs/replace/*` never substitutes one
+        // commit or tree for another (gix honours no grafts file either).
+        let opts = gix::open::Options::default()
+            .config_overrides(["core.deltaBaseCacheLimit=32m", "core.useReplaceRefs=false"]);
         let repo = gix::open_opts(path, opts).map_err(|e| GitError::NotARepo {
             path: path.display().to_string(),
             message: e.to_string(),
@@ -118,12 +134,16 @@ impl Repo {
         &self.repo
     }
 
-    /// Resolve a revision to a commit id (peeling tags).
+    /// Resolve a revision to a commit id (peeling tags). A name that could
+    /// mean more than one reference (a tag `origin/main` beside the remote
+    /// branch, a branch named like a tag, a ref named like an abbreviated
+    /// commit id) is refused, never resolved by git's precedence.
     pub fn resolve(&self, rev: &str) -> Result<ObjectId, GitError> {
         let unknown = |message: String| GitError::UnknownRevision {
             rev: rev.to_string(),
             message,
         };
+        self.refuse_ambiguous(rev)?;
         let id = self
             .repo
             .rev_parse_single(rev.as_bytes().as_bstr())
@@ -133,6 +153,76 @@ impl Repo {
             .peel_to_commit()
             .map_err(|e| unknown(format!("not a commit: {e}")))?;
         Ok(commit.id)
+    }
+
+    /// Fail when the name at the start of `rev` (before `~`, `^`, `@{`
+    /// or `:`) matches more than one of the references git would try for
+    /// it, or both a reference and an abbreviated object id.
+    fn refuse_ambiguous(&self, rev: &str) -> Result<(), GitError> {
+        let end = rev
+            .find(['~', '^', ':'])
+            .into_iter()
+            .chain(rev.find("@{"))
+            .min()
+            .unwrap_or(rev.len());
+        let name = &rev[..end];
+        if name.is_empty() || name == "HEAD" || name == "@" {
+            return Ok(());
+        }
+        let is_hex = name.len() >= 4 && name.chars().all(|c| c.is_ascii_hexdigit());
+        if is_hex && name.len() == self.repo.object_hash().len_in_hex() {
+            // A full object id is an object id.
+            return Ok(());
+        }
+        let mut refs: Vec<String> = Vec::new();
+        for candidate in [
+            name.to_string(),
+            format!("refs/{name}"),
+            format!("refs/tags/{name}"),
+            format!("refs/heads/{name}"),
+            format!("refs/remotes/{name}"),
+            format!("refs/remotes/{name}/HEAD"),
+        ] {
+            if !candidate.starts_with("refs/")
+                && candidate != "FETCH_HEAD"
+                && candidate != "ORIG_HEAD"
+                && candidate != "MERGE_HEAD"
+            {
+                // Only pseudo-refs live outside refs/; a bare name is not one.
+                if !candidate
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_')
+                {
+                    continue;
+                }
+            }
+            if let Ok(Some(r)) = self.repo.try_find_reference(candidate.as_str()) {
+                let full = r.name().as_bstr().to_string();
+                if !refs.contains(&full) {
+                    refs.push(full);
+                }
+            }
+        }
+        if is_hex
+            && !refs.is_empty()
+            && let Ok(prefix) = gix::hash::Prefix::from_hex(name)
+            && self
+                .repo
+                .objects
+                .lookup_prefix(prefix, None)
+                .ok()
+                .flatten()
+                .is_some()
+        {
+            refs.push(format!("the abbreviated object id {name}"));
+        }
+        if refs.len() > 1 {
+            return Err(GitError::Ambiguous {
+                rev: rev.to_string(),
+                refs,
+            });
+        }
+        Ok(())
     }
 
     /// Commit ids of the shallow boundary, sorted (empty when complete).

@@ -7,7 +7,8 @@ use gix::bstr::ByteSlice;
 use super::{GitError, Repo, object_err, short};
 use crate::identity::{CommitMeta, Person};
 
-/// Walk `base..head`, oldest first. Fails closed when the walk meets a
+/// Walk `base..head`, in topological order (every commit after its parents
+/// in the range; otherwise oldest first). Fails closed when the walk meets a
 /// shallow boundary (history is missing) or when base is not an ancestor of
 /// head.
 pub fn range(repo: &Repo, base: ObjectId, head: ObjectId) -> Result<Vec<ObjectId>, GitError> {
@@ -30,7 +31,7 @@ pub fn range(repo: &Repo, base: ObjectId, head: ObjectId) -> Result<Vec<ObjectId
         }
         (Err(e), None) => return Err(e),
     }
-    let mut out = Vec::new();
+    let mut walked: Vec<(ObjectId, Vec<ObjectId>)> = Vec::new();
     let walk = repo
         .inner()
         .rev_walk([head])
@@ -44,10 +45,47 @@ pub fn range(repo: &Repo, base: ObjectId, head: ObjectId) -> Result<Vec<ObjectId
                 commit: info.id.to_string(),
             });
         }
-        out.push(info.id);
+        walked.push((info.id, info.parent_ids.iter().copied().collect()));
     }
-    out.reverse();
-    Ok(out)
+    walked.reverse();
+    Ok(topological(&walked))
+}
+
+/// Order `commits` (given oldest first, roughly) so that each comes after
+/// its parents among them; ties keep the given order.
+fn topological(commits: &[(ObjectId, Vec<ObjectId>)]) -> Vec<ObjectId> {
+    use std::cmp::Reverse;
+    use std::collections::{BinaryHeap, HashMap};
+    let index: HashMap<ObjectId, usize> = commits
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    let mut waiting = vec![0usize; commits.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); commits.len()];
+    for (i, (_, parents)) in commits.iter().enumerate() {
+        for p in parents {
+            if let Some(&pi) = index.get(p) {
+                waiting[i] += 1;
+                children[pi].push(i);
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..commits.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(Reverse)
+        .collect();
+    let mut out = Vec::with_capacity(commits.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        out.push(commits[i].0);
+        for &c in &children[i] {
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push(Reverse(c));
+            }
+        }
+    }
+    out
 }
 
 /// Author, committer, message and parents of a commit.

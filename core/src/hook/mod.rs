@@ -101,7 +101,13 @@ pub fn run(harness: Harness, payload: &str, agent: Option<&str>, fallback_cwd: &
     let store = match PolicyStore::load(&DirTree::new(&root)) {
         Ok(s) => s,
         Err(d) => {
-            let first = d.0.first().map(|d| d.to_string()).unwrap_or_default();
+            let first =
+                d.0.first()
+                    .map(|d| match d.location() {
+                        Some(at) => format!("{at}: {d}"),
+                        None => d.to_string(),
+                    })
+                    .unwrap_or_default();
             return Outcome::fail(format!(
                 "the policies in {} cannot be used ({first}); fix them (`agentgate validate`)",
                 root.display()

@@ -16,7 +16,10 @@ pub const FLOOR_RUNTIME_ID: &str = "agentgate-floor-runtime";
 /// Display origin of built-in policies.
 pub const FLOOR_ORIGIN: &str = "<built-in floor>";
 
-/// The Cedar condition "resource is one of the floor paths".
+/// The Cedar condition "resource is one of the floor paths". An entry
+/// ending in `/` is a directory; any other entry protects the file of that
+/// name *and* the directory of that name, since people write `deploy` for
+/// the directory as often as for a file.
 fn condition(paths: &[String]) -> String {
     let parts: Vec<String> = paths
         .iter()
@@ -24,7 +27,11 @@ fn condition(paths: &[String]) -> String {
             if p.is_empty() || p.ends_with('/') {
                 format!("resource in Dir::{}", cedar_string(p))
             } else {
-                format!("resource == File::{}", cedar_string(p))
+                format!(
+                    "resource == File::{} || resource in Dir::{}",
+                    cedar_string(p),
+                    cedar_string(&format!("{p}/"))
+                )
             }
         })
         .collect();

@@ -46,6 +46,8 @@ pub struct PolicyStore {
     pub warnings: Vec<Diag>,
     /// The agent catalog extended by the config.
     pub catalog: Catalog,
+    /// Whether the schema gives `Agent` its `kind` attribute.
+    pub agent_kind_attr: bool,
 }
 
 /// Read `path` from `tree` as UTF-8 text, named for diagnostics.
@@ -98,15 +100,39 @@ pub fn load_config_at(
 }
 
 impl PolicyStore {
-    /// Load config, schema and policies from `tree`. Every error found is
-    /// returned, not just the first.
+    /// Load config, schema and policies from `tree` for deciding: every
+    /// policy must pass Cedar's strict validation against the schema (a
+    /// policy that fails it would be skipped at evaluation, so a set with
+    /// one is refused). Every error found is returned, not just the first.
     pub fn load(tree: &dyn Tree) -> Result<PolicyStore, Diags> {
         let (config, config_source) = load_config(tree)?;
         Self::load_with_config(tree, config, config_source)
     }
 
-    /// Load schema and policies from `tree` with an already-read config.
+    /// [`PolicyStore::load`] with an already-read config.
     pub fn load_with_config(
+        tree: &dyn Tree,
+        config: Config,
+        config_source: Option<Arc<SourceFile>>,
+    ) -> Result<PolicyStore, Diags> {
+        let store = Self::parse_with_config(tree, config, config_source)?;
+        let errors = validate::strict_errors(&store);
+        if errors.is_empty() {
+            Ok(store)
+        } else {
+            Err(Diags(errors))
+        }
+    }
+
+    /// Load config, schema and policies without strict validation, for
+    /// `validate` (which reports every finding itself) and formatting.
+    pub fn parse(tree: &dyn Tree) -> Result<PolicyStore, Diags> {
+        let (config, config_source) = load_config(tree)?;
+        Self::parse_with_config(tree, config, config_source)
+    }
+
+    /// [`PolicyStore::parse`] with an already-read config.
+    pub fn parse_with_config(
         tree: &dyn Tree,
         config: Config,
         config_source: Option<Arc<SourceFile>>,
@@ -235,6 +261,7 @@ impl PolicyStore {
 
         if errors.is_empty() {
             Ok(PolicyStore {
+                agent_kind_attr: schema::has_entity_attr(&schema, "Agent", "kind"),
                 origin: tree.label(),
                 catalog: Catalog::with_config(&config),
                 config,

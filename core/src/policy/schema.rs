@@ -81,6 +81,17 @@ pub fn has_action(schema: &Schema, id: &str) -> bool {
     action_uid(id).is_some_and(|uid| schema.actions().any(|a| *a == uid))
 }
 
+/// Whether the schema gives entity type `ty` an attribute `attr`.
+pub fn has_entity_attr(schema: &Schema, ty: &str, attr: &str) -> bool {
+    let Ok(name) = ty.parse::<cedar_policy::EntityTypeName>() else {
+        return false;
+    };
+    schema
+        .as_ref()
+        .get_entity_type(name.as_ref())
+        .is_some_and(|t| t.attr(attr).is_some())
+}
+
 /// Names of the attributes of an action's context record (empty when the
 /// action is unknown).
 pub fn context_attrs(schema: &Schema, action: &str) -> Vec<String> {

@@ -12,6 +12,27 @@ use crate::policy::{PolicyStore, lint};
 /// floor is an error too.
 pub fn validate(store: &PolicyStore) -> Vec<Diag> {
     let mut out = store.warnings.clone();
+    let (strict, flagged_never) = strict(store);
+    out.extend(strict);
+    out.extend(lint::lint(store, &flagged_never));
+    out
+}
+
+/// Cedar's strict validation errors alone: a policy set with any of them
+/// cannot be used to decide (a policy that does not typecheck would be
+/// skipped at evaluation, silently, so a forbid would stop forbidding).
+pub fn strict_errors(store: &PolicyStore) -> Vec<Diag> {
+    strict(store)
+        .0
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
+}
+
+/// Cedar's strict validation errors and warnings, and the ids of policies
+/// that can never apply.
+fn strict(store: &PolicyStore) -> (Vec<Diag>, Vec<String>) {
+    let mut out = Vec::new();
     let validator = Validator::new(store.schema.clone());
     let result = validator.validate(&store.policies, ValidationMode::Strict);
     let mut flagged_never = Vec::new();
@@ -57,6 +78,5 @@ pub fn validate(store: &PolicyStore) -> Vec<Diag> {
         }
         out.push(d);
     }
-    out.extend(lint::lint(store, &flagged_never));
-    out
+    (out, flagged_never)
 }
