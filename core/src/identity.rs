@@ -523,6 +523,105 @@ mod tests {
     }
 
     #[test]
+    fn identities_seen_in_real_histories_are_recognised() {
+        let c = Catalog::builtin();
+        let h = "Alice <alice@example.com>";
+        let cases = [
+            ("x\n\nCo-authored-by: Codex <codex@openai.com>", "codex"),
+            (
+                "x\n\nCo-authored-by: Copilot <copilot@github.com>",
+                "copilot",
+            ),
+            (
+                "x\n\nCo-authored-by: aider (anthropic/claude-3.7-sonnet) <noreply@aider.dev>",
+                "aider",
+            ),
+            (
+                "x\n\nCo-authored-by: aider (gpt-4o) <someone@else.example>",
+                "aider",
+            ),
+            (
+                "x\n\nCo-Authored-By: apk@cognition.ai <apk@cognition.ai>",
+                "devin",
+            ),
+            (
+                "Bump serde\n\nSigned-off-by: dependabot[bot] <support@github.com>",
+                "dependabot",
+            ),
+            (
+                "x\n\nCo-authored-by: Jane Doe (claude-sonnet-4) <jane@example.com>",
+                "claude",
+            ),
+            (
+                "x\n\nCo-authored-by: Sam (gpt-4.1-mini) <sam@example.com>",
+                "gpt-4.1-mini",
+            ),
+            ("x\n\nGenerated-by: ChatGPT", "chatgpt"),
+            ("x\n\nMade-with: Windsurf", "windsurf"),
+        ];
+        for (message, want) in cases {
+            let inv = identify(&c, &meta(h, h, message));
+            assert!(ids(&inv).contains(&want), "{want} in {message:?}: {inv:?}");
+        }
+        for (author, want) in [
+            (
+                "github-advanced-security[bot] <62310815+github-advanced-security[bot]@users.noreply.github.com>",
+                "copilot-autofix",
+            ),
+            (
+                "github-code-quality[bot] <1+github-code-quality[bot]@users.noreply.github.com>",
+                "copilot-autofix",
+            ),
+            ("Paul Gauthier (aider) <paul@example.com>", "aider"),
+            ("aider (o3-mini) <x@example.com>", "aider"),
+            ("Tom (llama3) <tom@example.com>", "llama3"),
+        ] {
+            let inv = identify(&c, &meta(author, h, "x"));
+            assert!(ids(&inv).contains(&want), "{want} for {author}: {inv:?}");
+        }
+    }
+
+    #[test]
+    fn generic_tool_trailers_need_an_ai_tool_or_model() {
+        let c = Catalog::builtin();
+        let h = "Alice <alice@example.com>";
+        for message in [
+            "x\n\nMade-with: love and coffee",
+            "x\n\nGenerated-by: protoc 3.21",
+            "x\n\nGenerated-by: make docs",
+            "x\n\nMade-with: Rust",
+        ] {
+            let inv = identify(&c, &meta(h, h, message));
+            assert!(inv.agents.is_empty(), "{message:?}: {inv:?}");
+        }
+        // A name in parentheses that is no model stays a human.
+        for author in [
+            "Alice (Work) <a@example.com>",
+            "Bob (he/him) <b@example.com>",
+        ] {
+            assert!(
+                identify(&c, &meta(author, h, "x")).agents.is_empty(),
+                "{author}"
+            );
+        }
+        // AI-specific keys count whatever they say.
+        let inv = identify(&c, &meta(h, h, "x\n\nAI-Tool: in-house"));
+        assert_eq!(ids(&inv), vec!["in-house"]);
+    }
+
+    #[test]
+    fn automation_is_told_from_ai() {
+        use crate::config::AgentKind;
+        let c = Catalog::builtin();
+        for id in ["dependabot", "renovate", "github-actions", "pre-commit-ci"] {
+            assert_eq!(c.kind(id), AgentKind::Automation, "{id}");
+        }
+        for id in ["copilot", "claude-code", "devin", "some-app[bot]", "gpt-5"] {
+            assert_eq!(c.kind(id), AgentKind::Ai, "{id}");
+        }
+    }
+
+    #[test]
     fn humans_stay_humans_and_coauthors_are_kept() {
         let c = Catalog::builtin();
         let h = "Alice <alice@example.com>";
