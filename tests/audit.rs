@@ -122,3 +122,50 @@ fn audit_lists_agent_commits_that_touched_protected_paths_with_counts() {
     assert_eq!(agentgate(d, &["audit", "--since", "soonish"]).code, 2);
     assert_eq!(agentgate(d, &["audit", "--range", "a..b"]).code, 2);
 }
+
+#[test]
+fn audit_counts_ai_agents_and_automation_apart() {
+    let (dir, _base) = gate_repo();
+    let d = dir.path();
+    let dependabot = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>";
+    write(d, ".github/workflows/ci.yml", "on: pr # bump\n");
+    commit_at(d, dependabot, "Bump actions/checkout", "2024-01-10T00:00:00Z");
+    write(d, "Cargo.lock", "v2\n");
+    commit_at(
+        d,
+        ALICE,
+        "Bump serde\n\nSigned-off-by: dependabot[bot] <support@github.com>",
+        "2024-01-11T00:00:00Z",
+    );
+    write(d, "CODEOWNERS", "* @x\n");
+    commit_at(d, COPILOT, "owners", "2024-02-10T00:00:00Z");
+    write(d, "src/b.rs", "1\n");
+    commit_at(
+        d,
+        ALICE,
+        "b\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.dev>",
+        "2024-02-11T00:00:00Z",
+    );
+    let out = agentgate(d, &["audit", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.all());
+    let j = out.json();
+    let s = &j["summary"];
+    assert_eq!(s["ai"]["commits"], 2, "{s}");
+    assert_eq!(s["ai"]["flagged_commits"], 1, "{s}");
+    assert_eq!(s["automation"]["commits"], 2, "{s}");
+    assert_eq!(s["automation"]["flagged_commits"], 1, "{s}");
+    let kinds: Vec<(String, String)> = j["by_agent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["agent"].as_str().unwrap().into(), a["kind"].as_str().unwrap().into()))
+        .collect();
+    assert!(kinds.contains(&("dependabot".into(), "automation".into())), "{kinds:?}");
+    assert!(kinds.contains(&("aider".into(), "ai".into())), "{kinds:?}");
+    let text = agentgate(d, &["audit"]);
+    assert!(
+        text.stdout.contains("AI agents: 2 commits") && text.stdout.contains("automation: 2 commits"),
+        "{}",
+        text.stdout
+    );
+}

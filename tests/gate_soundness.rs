@@ -886,3 +886,28 @@ fn a_closed_stdout_is_not_a_panic() {
     );
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
+
+// ----------------------------------------------------- AI agents and automation
+
+#[test]
+fn policies_can_tell_ai_agents_from_automation() {
+    let (dir, _) = gate_repo();
+    write(
+        dir.path(),
+        "policies/lockfiles.cedar",
+        "// Lock files are for dependency automation, not for AI agents.\n@id(\"ai-leaves-lockfiles\")\nforbid (principal is Agent, action in Action::\"change\", resource is File)\nwhen { principal.kind == \"ai\" && resource.ext == \"lock\" };\n",
+    );
+    write(dir.path(), "Cargo.lock", "v1\n");
+    let base = commit_as(dir.path(), ALICE, ALICE, "lockfile policy");
+    write(dir.path(), "Cargo.lock", "v2\n");
+    let bump = commit_as(
+        dir.path(),
+        "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
+        GITHUB,
+        "Bump",
+    );
+    assert_passes(&gate(dir.path(), &base, &bump, None));
+    write(dir.path(), "Cargo.lock", "v3\n");
+    let ai = commit_as(dir.path(), COPILOT, GITHUB, "Bump too");
+    assert_blocks(&gate(dir.path(), &base, &ai, None), &[("Cargo.lock", "modify")]);
+}
