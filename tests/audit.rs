@@ -129,7 +129,12 @@ fn audit_counts_ai_agents_and_automation_apart() {
     let d = dir.path();
     let dependabot = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>";
     write(d, ".github/workflows/ci.yml", "on: pr # bump\n");
-    commit_at(d, dependabot, "Bump actions/checkout", "2024-01-10T00:00:00Z");
+    commit_at(
+        d,
+        dependabot,
+        "Bump actions/checkout",
+        "2024-01-10T00:00:00Z",
+    );
     write(d, "Cargo.lock", "v2\n");
     commit_at(
         d,
@@ -158,13 +163,22 @@ fn audit_counts_ai_agents_and_automation_apart() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["agent"].as_str().unwrap().into(), a["kind"].as_str().unwrap().into()))
+        .map(|a| {
+            (
+                a["agent"].as_str().unwrap().into(),
+                a["kind"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    assert!(kinds.contains(&("dependabot".into(), "automation".into())), "{kinds:?}");
+    assert!(
+        kinds.contains(&("dependabot".into(), "automation".into())),
+        "{kinds:?}"
+    );
     assert!(kinds.contains(&("aider".into(), "ai".into())), "{kinds:?}");
     let text = agentgate(d, &["audit"]);
     assert!(
-        text.stdout.contains("AI agents: 2 commits") && text.stdout.contains("automation: 2 commits"),
+        text.stdout.contains("AI agents: 2 commits")
+            && text.stdout.contains("automation: 2 commits"),
         "{}",
         text.stdout
     );

@@ -909,5 +909,8 @@ fn policies_can_tell_ai_agents_from_automation() {
     assert_passes(&gate(dir.path(), &base, &bump, None));
     write(dir.path(), "Cargo.lock", "v3\n");
     let ai = commit_as(dir.path(), COPILOT, GITHUB, "Bump too");
-    assert_blocks(&gate(dir.path(), &base, &ai, None), &[("Cargo.lock", "modify")]);
+    assert_blocks(
+        &gate(dir.path(), &base, &ai, None),
+        &[("Cargo.lock", "modify")],
+    );
 }

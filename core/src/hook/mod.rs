@@ -61,20 +61,28 @@ impl Outcome {
 
 /// The deciding policies as text: `id (intent)`, joined.
 pub fn explain(store: &PolicyStore, answer: &Answer) -> String {
-    if answer.policies.is_empty() {
-        return "no policy permits it".into();
+    let mut out = if answer.policies.is_empty() {
+        "no policy permits it".to_string()
+    } else {
+        answer
+            .policies
+            .iter()
+            .map(
+                |id| match store.meta.get(id).and_then(|m| m.intent.as_deref()) {
+                    Some(intent) => format!("{id}: {intent}"),
+                    None => id.clone(),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for e in &answer.errors {
+        out.push_str(&format!(
+            " (policy {} failed to evaluate: {}; a forbid that fails counts as applying)",
+            e.policy, e.message
+        ));
     }
-    answer
-        .policies
-        .iter()
-        .map(
-            |id| match store.meta.get(id).and_then(|m| m.intent.as_deref()) {
-                Some(intent) => format!("{id}: {intent}"),
-                None => id.clone(),
-            },
-        )
-        .collect::<Vec<_>>()
-        .join("; ")
+    out
 }
 
 /// Answer one hook payload. `fallback_cwd` is used when the payload names
