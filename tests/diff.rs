@@ -61,10 +61,10 @@ fn sentences(j: &Value, key: &str) -> Vec<String> {
 fn a_pure_refactor_is_proved_equivalent() {
     let (dir, base) = policy_repo();
     // Reordered policies, one policy split in two, comments changed.
-    let acl = std::fs::read_to_string(dir.path().join("policies/acl.cedar")).unwrap();
-    let (first, second) = acl.split_at(acl.find("// Agents never edit or delete").unwrap());
+    let rt = std::fs::read_to_string(dir.path().join("policies/runtime.cedar")).unwrap();
+    let (first, second) = rt.split_at(rt.find("// Agents never change who may access").unwrap());
     std::fs::write(
-        dir.path().join("policies/acl.cedar"),
+        dir.path().join("policies/runtime.cedar"),
         format!("{second}\n{first}"),
     )
     .unwrap();
@@ -72,7 +72,7 @@ fn a_pure_refactor_is_proved_equivalent() {
         dir.path(),
         "policies/acl.cedar",
         "  resource.name == \"CODEOWNERS\" ||\n  resource in Dir::\".github/\" ||\n  resource in Dir::\"policies/\" ||\n  resource == File::\"schemas/agentgate.cedarschema\" ||\n  resource == File::\"agentgate.toml\"\n}\nunless { context.signoff in Team::\"maintainers\" };",
-        "  resource.name == \"CODEOWNERS\" ||\n  resource in Dir::\".github/\"\n}\nunless { context.signoff in Team::\"maintainers\" };\n\n// The other half: the policy set's own files.\n@id(\"acl-files-need-maintainer-signoff-2\")\nforbid (\n  principal is Agent,\n  action in Action::\"change\",\n  resource\n)\nwhen\n{\n  resource in Dir::\"policies/\" ||\n  resource == File::\"schemas/agentgate.cedarschema\" ||\n  resource == File::\"agentgate.toml\"\n}\nunless { context.signoff in Team::\"maintainers\" };",
+        "  resource.name == \"CODEOWNERS\" ||\n  resource in Dir::\".github/\"\n}\nunless { context.signoff in Team::\"maintainers\" };\n\n// The other half: the policy set's own files.\n@id(\"acl-files-need-maintainer-signoff-2\")\nforbid (\n  principal is Agent,\n  action in Action::\"write\",\n  resource is File\n)\nwhen\n{\n  resource in Dir::\"policies/\" ||\n  resource == File::\"schemas/agentgate.cedarschema\" ||\n  resource == File::\"agentgate.toml\"\n}\nunless { context.signoff in Team::\"maintainers\" };",
     );
     edit(
         dir.path(),

@@ -488,9 +488,10 @@ fn fuzz_hook_payloads() {
             i += 1;
             let h = harnesses[i % harnesses.len()];
             if let Ok(call) = hook::parse(h, &text(b))
-                && let Ok(m) = hook::map(&store.config, Some(dir.path()), "claude-code", &call)
+                && let Ok(m) =
+                    agentgate_core::tools::map(&store, Some(dir.path()), "claude-code", &call.call)
             {
-                let _ = decider.answer(&m.req, Probe::Off);
+                let _ = agentgate_core::tools::decide(&decider, &m);
             }
         },
     );

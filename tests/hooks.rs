@@ -29,10 +29,14 @@ fn claude(cwd: &Path, tool: &str, input: Value) -> String {
 }
 
 /// Run the Claude Code hook; returns (decision, reason), asserting the
-/// protocol: exit 0 and one well-formed JSON answer.
+/// protocol: exit 0 and one well-formed JSON answer, or no output at all
+/// ("defer": no decision, the harness's own permission rules apply).
 fn hook(dir: &Path, payload: &str) -> (String, String) {
     let out = agentgate_stdin(dir, &["hook", "claude-code"], Some(payload));
     assert_eq!(out.code, 0, "the hook answers with exit 0: {}", out.all());
+    if out.stdout.trim().is_empty() {
+        return ("defer".into(), String::new());
+    }
     let j = out.json();
     let h = &j["hookSpecificOutput"];
     assert_eq!(h["hookEventName"], "PreToolUse", "{}", out.stdout);
@@ -63,8 +67,8 @@ fn claude_code_tool_calls_get_the_policies_answers() {
         (
             "Bash",
             json!({"command": "cargo test", "description": "Run tests"}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "Bash",
@@ -81,32 +85,32 @@ fn claude_code_tool_calls_get_the_policies_answers() {
         (
             "Bash",
             json!({"command": "sed -i 's/a/b/' .github/workflows/ci.yml"}),
-            "ask",
-            "confirm-commands-naming-acl-files",
+            "deny",
+            "acl-files-need-maintainer-signoff",
         ),
         (
             "Edit",
             json!({"file_path": abs("src/main.rs"), "old_string": "a", "new_string": "b"}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "Write",
             json!({"file_path": abs("docs/new.md"), "content": "x"}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "Edit",
             json!({"file_path": abs(".github/workflows/ci.yml"), "old_string": "a", "new_string": "b"}),
             "deny",
-            "no-runtime-acl-edits",
+            "acl-files-need-maintainer-signoff",
         ),
         (
             "MultiEdit",
             json!({"file_path": abs("policies/acl.cedar"), "edits": [{"old_string": "a", "new_string": "b"}]}),
             "deny",
-            "no-runtime-acl-edits",
+            "acl-files-need-maintainer-signoff",
         ),
         (
             "Write",
@@ -117,8 +121,8 @@ fn claude_code_tool_calls_get_the_policies_answers() {
         (
             "NotebookEdit",
             json!({"notebook_path": abs("nb/a.ipynb"), "new_source": "x"}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "Write",
@@ -129,20 +133,20 @@ fn claude_code_tool_calls_get_the_policies_answers() {
         (
             "Read",
             json!({"file_path": abs("policies/acl.cedar")}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "WebFetch",
             json!({"url": "https://docs.github.com/en/rest", "prompt": "summarise"}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "WebSearch",
             json!({"query": "cedar policy language"}),
-            "allow",
-            "act-at-runtime",
+            "defer",
+            "",
         ),
         (
             "mcp__slack__post_message",
@@ -151,10 +155,11 @@ fn claude_code_tool_calls_get_the_policies_answers() {
             "confirm-unless-private",
         ),
         (
+            // The agent's own claim of privacy changes nothing.
             "mcp__slack__post_message",
             json!({"channel": "@alice", "text": "hi", "visibility": "private"}),
-            "allow",
-            "act-at-runtime",
+            "ask",
+            "confirm-unless-private",
         ),
         (
             "mcp__gmail__delete_mailbox",
@@ -168,12 +173,7 @@ fn claude_code_tool_calls_get_the_policies_answers() {
             "deny",
             "agents-never-change-access",
         ),
-        (
-            "mcp__github__get_issue",
-            json!({"number": 1}),
-            "allow",
-            "act-at-runtime",
-        ),
+        ("mcp__github__get_issue", json!({"number": 1}), "defer", ""),
     ];
     for (tool, input, want, policy) in cases {
         let (got, reason) = decide(d, tool, input.clone());
@@ -188,10 +188,10 @@ fn claude_code_tool_calls_get_the_policies_answers() {
 #[test]
 fn unknown_tools_malformed_payloads_and_missing_policies_never_crash() {
     let dir = init_repo();
-    // An unknown tool is a generic tool request the policies decide.
+    // An unknown tool is a generic tool request the policies decide (they
+    // allow it: the harness's own rules then apply).
     let (d, reason) = decide(dir.path(), "SomeNewTool", json!({"x": 1}));
-    assert_eq!(d, "allow", "{reason}");
-    assert!(reason.contains("call via tool SomeNewTool"), "{reason}");
+    assert_eq!(d, "defer", "{reason}");
     // A tool call missing its arguments cannot be judged: deny.
     let (d, reason) = decide(dir.path(), "Bash", json!({}));
     assert_eq!(d, "deny", "{reason}");
@@ -271,6 +271,9 @@ fn copilot_pre_tool_use_payloads_get_the_same_answers() {
     let run = |payload: Value| {
         let out = agentgate_stdin(dir.path(), &["hook", "copilot"], Some(&payload.to_string()));
         assert_eq!(out.code, 0, "{}", out.all());
+        if out.stdout.trim().is_empty() {
+            return json!({"permissionDecision": "defer"});
+        }
         out.json()
     };
     let cwd = dir.path().display().to_string();
@@ -292,29 +295,29 @@ fn copilot_pre_tool_use_payloads_get_the_same_answers() {
     let j = run(
         json!({"timestamp": 1_764_000_000, "cwd": cwd, "toolName": "view", "toolArgs": {"path": "src/main.rs"}}),
     );
-    assert_eq!(j["permissionDecision"], "allow");
+    assert_eq!(
+        j["permissionDecision"], "defer",
+        "no decision: Copilot's own rules apply"
+    );
+    // The VS Code-style payload Copilot CLI also sends.
+    let j = run(
+        json!({"hook_event_name": "PreToolUse", "session_id": "s", "timestamp": "2026-01-01T00:00:00Z", "cwd": cwd, "tool_name": "edit", "tool_input": {"path": "CODEOWNERS"}}),
+    );
+    assert_eq!(j["permissionDecision"], "deny");
 }
 
 #[test]
-fn on_allow_defer_leaves_allowed_calls_to_the_harness() {
+fn on_allow_allow_is_the_users_choice_to_skip_the_harness_prompts() {
     let dir = init_repo();
     let cfg = std::fs::read_to_string(dir.path().join("agentgate.toml")).unwrap();
     std::fs::write(
         dir.path().join("agentgate.toml"),
-        format!("{cfg}\n[hook]\non_allow = \"defer\"\n"),
+        format!("{cfg}\n[hook]\non_allow = \"allow\"\n"),
     )
     .unwrap();
-    let out = agentgate_stdin(
-        dir.path(),
-        &["hook", "claude-code"],
-        Some(&claude(dir.path(), "Bash", json!({"command": "ls"}))),
-    );
-    assert_eq!(
-        (out.code, out.stdout.trim()),
-        (0, ""),
-        "no decision: {}",
-        out.all()
-    );
+    let (d, reason) = decide(dir.path(), "Bash", json!({"command": "ls"}));
+    assert_eq!(d, "allow", "{reason}");
+    assert!(reason.contains("act-at-runtime"), "{reason}");
     let (d, _) = decide(dir.path(), "Bash", json!({"command": "git push --force"}));
     assert_eq!(d, "ask", "a confirm is still asked");
 }
@@ -338,9 +341,14 @@ fn hook_tools_config_maps_a_tool_to_an_action() {
         decide(dir.path(), "mcp__chat__say", json!({"text": "hi"})).0,
         "ask"
     );
+    // The agent's claim of privacy changes nothing.
     assert_eq!(
         decide(dir.path(), "mcp__chat__say", json!({"private": true})).0,
-        "allow"
+        "ask"
+    );
+    assert_eq!(
+        decide(dir.path(), "mcp__other__lookup", json!({})).0,
+        "defer"
     );
 }
 

@@ -61,7 +61,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     // A panic must not become a non-blocking error (which lets the call
     // run): it is a deny like any other failure.
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        hook::run(harness, &payload, args.agent.as_deref(), &ctx.cwd)
+        hook::run(
+            harness,
+            &payload,
+            args.agent.as_deref(),
+            ctx.explicit_repo.then_some(ctx.root.as_path()),
+            &ctx.cwd,
+        )
     }));
     match outcome {
         Ok(o) => {

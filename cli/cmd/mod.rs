@@ -10,6 +10,7 @@ mod github;
 mod hook;
 mod init;
 mod test;
+mod tools;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,8 @@ enum Command {
     Github(github::Args),
     /// Answer an agent harness's pre-tool-use hook: allow, deny or ask.
     Hook(hook::Args),
+    /// Work with the tool catalog: `tools import` types an MCP server's tools.
+    Tools(tools::Args),
 }
 
 /// Run the parsed command line; returns the exit code.
@@ -79,6 +82,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Github(a) => github::run(&ctx, a),
         Command::Hook(a) => hook::run(&ctx, a),
+        Command::Tools(a) => tools::run(&ctx, a),
     }
 }
 
@@ -87,7 +91,6 @@ pub struct Ctx {
     /// The repository root.
     pub root: PathBuf,
     /// Whether `--repo` was given.
-    #[allow(dead_code)]
     pub explicit_repo: bool,
     /// The current directory.
     pub cwd: PathBuf,

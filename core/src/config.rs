@@ -29,6 +29,10 @@ pub struct Config {
     /// The Cedar schema (`.cedarschema`, or Cedar JSON schema `.json`).
     #[serde(default = "default_schema")]
     pub schema: String,
+    /// More schema fragments, read with `schema` as one schema: typed tool
+    /// actions written by `agentgate tools import`, say.
+    #[serde(default)]
+    pub schemas: Vec<String>,
     /// Directory of test suites run by `agentgate test` without arguments.
     #[serde(default = "default_tests")]
     pub tests: String,
@@ -50,6 +54,14 @@ pub struct Config {
     /// Settings for the harness hooks (`agentgate hook`).
     #[serde(default)]
     pub hook: HookConfig,
+    /// The repository's own tool catalog entries (before the built-in
+    /// ones): which action a tool call is and what it acts on.
+    #[serde(default)]
+    pub tools: Vec<ToolRule>,
+    /// Who can see what is posted where: destinations known to be private,
+    /// internal or public. Anything no list names is not private.
+    #[serde(default)]
+    pub audience: AudienceConfig,
     /// Where this config was read from (not a key: set by the loader).
     #[serde(skip, default = "default_config_path")]
     pub config_path: String,
@@ -175,11 +187,101 @@ pub struct GithubConfig {
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum OnAllow {
-    /// `allow`: the harness skips its own permission prompt.
+    /// No decision (the default): the harness's own permission rules still
+    /// apply, so wiring agentgate in never lets an agent do more.
     #[default]
-    Allow,
-    /// No decision: the harness's own permission rules still apply.
     Defer,
+    /// `allow`: the harness skips its own permission prompt for whatever
+    /// the policies allow (gives up the harness's own prompts).
+    Allow,
+}
+
+/// What a hook answers when the policies need a human to confirm.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OnConfirm {
+    /// Ask, where the harness can (the default); deny where nobody can
+    /// answer (Claude Code's `bypassPermissions` and `dontAsk`, a CI run).
+    #[default]
+    Ask,
+    /// Always deny, saying how to approve (for unattended runs).
+    Deny,
+}
+
+/// One tool catalog entry (the shape of `core/tools.toml`'s `[[tool]]`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ToolRule {
+    /// Globs on the tool name, case-insensitive.
+    pub names: Vec<String>,
+    /// Argument path -> globs one of its values must match (`*`: present).
+    #[serde(default)]
+    pub when: BTreeMap<String, Vec<String>>,
+    /// What the call acts on (one request per value found).
+    #[serde(default, rename = "target")]
+    pub targets: Vec<TargetRule>,
+}
+
+/// One kind of thing a tool call acts on.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRule {
+    /// The Cedar action.
+    pub action: String,
+    /// Arguments holding local file paths.
+    #[serde(default)]
+    pub file: Vec<String>,
+    /// Arguments holding paths in a remote repository.
+    #[serde(default)]
+    pub repo_file: Vec<String>,
+    /// Arguments holding a shell command line.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Arguments holding a patch.
+    #[serde(default)]
+    pub patch: Vec<String>,
+    /// Arguments holding a URL.
+    #[serde(default)]
+    pub url: Vec<String>,
+    /// Arguments holding a search query.
+    #[serde(default)]
+    pub query: Vec<String>,
+    /// A `Channel` kind, named from `args` or `template`.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// An `Item` kind, named from `args` or `template`.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// Arguments naming channels or items.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// A name built from arguments: `{owner}/{repo}`, `{a|b}` for either.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Characters to split values on.
+    #[serde(default)]
+    pub split: Option<String>,
+    /// The call may lack these arguments.
+    #[serde(default)]
+    pub optional: bool,
+}
+
+/// Destinations whose audience is known, as globs on `kind:name`
+/// (`slack:#team-*`, `email:*@example.com`, `github:acme/*`), compared
+/// case-insensitively. The first list that names a destination gives its
+/// visibility; a destination none names is "" (not private).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceConfig {
+    /// Only the team sees these.
+    #[serde(default)]
+    pub private: Vec<String>,
+    /// The organisation sees these.
+    #[serde(default)]
+    pub internal: Vec<String>,
+    /// Anyone sees these.
+    #[serde(default)]
+    pub public: Vec<String>,
 }
 
 /// Settings for `agentgate hook`.
@@ -191,9 +293,13 @@ pub struct HookConfig {
     /// the guess agentgate makes from the tool's name.
     #[serde(default)]
     pub tools: BTreeMap<String, String>,
-    /// What an allow becomes: `allow` (default) or `defer`.
+    /// What an allow becomes: `defer` (default) or `allow`.
     #[serde(default)]
     pub on_allow: OnAllow,
+    /// What a confirm becomes: `ask` (default, deny where nobody can
+    /// answer) or `deny`.
+    #[serde(default)]
+    pub on_confirm: OnConfirm,
 }
 
 impl HookConfig {
@@ -229,27 +335,40 @@ impl Default for Config {
             policies: default_policies(),
             schema: default_schema(),
             tests: default_tests(),
+            schemas: Vec::new(),
             teams: BTreeMap::new(),
             agents: Vec::new(),
             log: LogConfig::default(),
             gate: GateConfig::default(),
             github: GithubConfig::default(),
             hook: HookConfig::default(),
+            tools: Vec::new(),
+            audience: AudienceConfig::default(),
             config_path: default_config_path(),
         }
     }
 }
 
-/// The nearest directory at or above `start` with an `agentgate.toml`.
+/// The repository whose policies govern `start`: the outermost directory
+/// at or above it that is a git work tree's top level (has `.git`) and
+/// holds an `agentgate.toml`; without one, the outermost directory above
+/// it holding an `agentgate.toml`. Outermost, never nearest: an
+/// `agentgate.toml` (or a `.git` next to one) that an agent writes into a
+/// subdirectory it works in never replaces the repository's own.
 pub fn find_config_dir(start: &std::path::Path) -> Option<std::path::PathBuf> {
+    let mut in_git: Option<&std::path::Path> = None;
+    let mut any: Option<&std::path::Path> = None;
     let mut cur = Some(start);
     while let Some(dir) = cur {
         if dir.join(CONFIG_FILE).is_file() {
-            return Some(dir.to_path_buf());
+            any = Some(dir);
+            if dir.join(".git").exists() {
+                in_git = Some(dir);
+            }
         }
         cur = dir.parent();
     }
-    None
+    in_git.or(any).map(std::path::Path::to_path_buf)
 }
 
 /// Prefix that marks a nested team in a team's member list.
@@ -281,6 +400,9 @@ impl Config {
         ] {
             *value = normalize_path(value)
                 .map_err(|why| at_key(key, format!("`{key}` = {value:?}: {why}")))?;
+        }
+        for p in &mut config.schemas {
+            *p = normalize_path(p).map_err(|why| at_key("schemas", format!("{p:?}: {why}")))?;
         }
         for p in &mut config.gate.protect {
             let dir = p.ends_with('/');
@@ -316,6 +438,41 @@ impl Config {
                         "[hook.tools] {pattern:?} = {action:?}: expected an action id such as \"post\" or \"remove\""
                     ),
                 ));
+            }
+        }
+        for rule in &config.tools {
+            for name in &rule.names {
+                if let Err(e) = globset::Glob::new(name) {
+                    return Err(at_key(
+                        "tools",
+                        format!("[[tools]] name {name:?} is not a valid glob: {e}"),
+                    ));
+                }
+            }
+            for t in &rule.targets {
+                if t.action.trim().is_empty() || t.action.contains(['"', ':']) {
+                    return Err(at_key(
+                        "tools",
+                        format!(
+                            "[[tools]] {:?}: target action {:?} is not an action id such as \"post\"",
+                            rule.names, t.action
+                        ),
+                    ));
+                }
+            }
+        }
+        for (list, globs) in [
+            ("private", &config.audience.private),
+            ("internal", &config.audience.internal),
+            ("public", &config.audience.public),
+        ] {
+            for g in globs {
+                if let Err(e) = globset::Glob::new(g) {
+                    return Err(at_key(
+                        list,
+                        format!("[audience] {list}: {g:?} is not a valid glob: {e}"),
+                    ));
+                }
             }
         }
         for (team, slug) in &config.github.teams {
@@ -414,23 +571,68 @@ impl Config {
         out
     }
 
-    /// The paths the built-in floor protects: the gate's own files.
-    pub fn floor_paths(&self) -> Vec<String> {
+    /// What the built-in floor protects: agentgate's own files (policy
+    /// directory, schema, config, any file named `agentgate.toml`, the
+    /// decision log), the files that wire it into harnesses and CI
+    /// (workflows, hook settings, MCP server lists), CODEOWNERS, `.git/`
+    /// (hooks and config run code), and `[gate] protect`.
+    pub fn floor_entries(&self) -> Vec<Protected> {
         let mut out = vec![
-            dir_path(&self.policies),
-            self.schema.clone(),
-            CONFIG_FILE.to_string(),
-            self.config_path.clone(),
-            ".github/workflows/".to_string(),
-            "CODEOWNERS".to_string(),
-            ".github/CODEOWNERS".to_string(),
-            "docs/CODEOWNERS".to_string(),
+            Protected::Dir(dir_path(&self.policies)),
+            Protected::FileOrDir(self.schema.clone()),
+            Protected::FileOrDir(CONFIG_FILE.to_string()),
+            Protected::FileOrDir(self.config_path.clone()),
+            Protected::Name(CONFIG_FILE.to_string()),
+            Protected::Dir(".github/workflows/".to_string()),
+            Protected::Dir(".github/hooks/".to_string()),
+            Protected::Name("CODEOWNERS".to_string()),
+            Protected::Like(".claude/settings*.json".to_string()),
+            Protected::Dir(".claude/hooks/".to_string()),
+            Protected::FileOrDir(".mcp.json".to_string()),
+            Protected::Dir(".cursor/".to_string()),
+            Protected::Dir(".gemini/".to_string()),
+            Protected::Dir(".codex/".to_string()),
+            Protected::Dir(".windsurf/".to_string()),
+            Protected::Dir(".kiro/".to_string()),
+            Protected::Dir(".clinerules/hooks/".to_string()),
+            Protected::Dir(".cline/".to_string()),
+            Protected::FileOrDir(".vscode/mcp.json".to_string()),
+            Protected::Dir(".git/".to_string()),
         ];
-        out.extend(self.gate.protect.iter().cloned());
+        for extra in &self.schemas {
+            out.push(Protected::FileOrDir(extra.clone()));
+        }
+        if let Some(log) = &self.log.decisions
+            && let Ok(rel) = normalize_path(log)
+            && !rel.is_empty()
+        {
+            out.push(Protected::FileOrDir(rel));
+        }
+        for p in &self.gate.protect {
+            out.push(if p.is_empty() || p.ends_with('/') {
+                Protected::Dir(p.clone())
+            } else {
+                Protected::FileOrDir(p.clone())
+            });
+        }
         let mut seen = BTreeSet::new();
         out.retain(|p| seen.insert(p.clone()));
         out
     }
+}
+
+/// One thing the built-in floor protects.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Protected {
+    /// Everything under a directory (`a/b/`).
+    Dir(String),
+    /// The file of that name and everything under a directory of that name
+    /// (people write `deploy` for either).
+    FileOrDir(String),
+    /// Any file with this name, anywhere.
+    Name(String),
+    /// Any path matching a Cedar `like` pattern (`*` is any text).
+    Like(String),
 }
 
 /// A repository directory as a `Dir` id: `a/b` -> `a/b/`, `` -> ``.

@@ -184,6 +184,20 @@ impl<'a> Decider<'a> {
         subset
     }
 
+    /// Whether `action` is a merge-time action (in `Action::"change"`):
+    /// those are signed off, never confirmed; every other action is
+    /// confirmed, never signed off.
+    pub fn is_gate_action(&self, action: &str) -> bool {
+        let (Some(uid), Some(change), Some(actions)) = (
+            crate::policy::schema::action_uid(action),
+            crate::policy::schema::action_uid("change"),
+            &self.actions,
+        ) else {
+            return false;
+        };
+        uid == change || actions.is_ancestor_of(&change, &uid)
+    }
+
     /// The builder.
     pub fn builder(&self) -> &Builder<'a> {
         &self.builder
@@ -282,9 +296,11 @@ impl<'a> Decider<'a> {
                 touched,
             });
         }
-        // Confirmation: only where the action has `confirmed` and the
-        // request did not already say it was confirmed.
-        if context.get("confirmed") == Some(&Value::Bool(false)) {
+        // Confirmation: only at run time (a merge is signed off, never
+        // confirmed), where the action has `confirmed` and the request did
+        // not already say it was confirmed.
+        let gate = self.is_gate_action(&req.action);
+        if !gate && context.get("confirmed") == Some(&Value::Bool(false)) {
             let mut confirmed = req.clone();
             confirmed.context.insert("confirmed".into(), json!(true));
             let (second, _) = self.evaluate(&confirmed)?;
@@ -305,7 +321,7 @@ impl<'a> Decider<'a> {
                 });
             }
         }
-        let signoff_from = if probe == Probe::SignOff && context.contains_key("signoff") {
+        let signoff_from = if probe == Probe::SignOff && gate && context.contains_key("signoff") {
             Some(self.who_could_sign_off(req)?)
         } else {
             None

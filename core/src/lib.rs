@@ -31,4 +31,5 @@ pub mod request;
 pub mod signoff;
 pub mod source;
 pub mod testing;
+pub mod tools;
 pub mod tree;

@@ -444,9 +444,47 @@ impl<'a> Builder<'a> {
                 flatten(&e)
             ))
         })?;
-        let request = Request::new(principal, action, resource, ctx, Some(self.schema()))
-            .map_err(|e| RequestError::Cedar(flatten(&e)))?;
+        let request = Request::new(
+            principal,
+            action.clone(),
+            resource,
+            ctx,
+            Some(self.schema()),
+        )
+        .map_err(|e| {
+            let mut m = flatten(&e);
+            if let Some(why) = self.context_mismatch(&action, &context) {
+                m.push_str(&format!(" ({why})"));
+            }
+            RequestError::Cedar(m)
+        })?;
         Ok((request, context))
+    }
+
+    /// Which context field does not fit the action's declared context, in
+    /// words (Cedar's own message elides the context).
+    fn context_mismatch(&self, action: &EntityUid, ctx: &Map<String, Value>) -> Option<String> {
+        let Some(Type::Record { attrs, .. }) = self.schema().as_ref().context_type(action.as_ref())
+        else {
+            return None;
+        };
+        for (k, v) in ctx {
+            let Some((_, a)) = attrs.iter().find(|(n, _)| n.as_str() == k) else {
+                return Some(format!("`{k}` is not a context field of this action"));
+            };
+            let fits = match &*a.attr_type {
+                Type::Bool(_) => v.is_boolean(),
+                Type::Long => v.is_i64(),
+                Type::String => v.is_string(),
+                Type::Set { .. } => v.is_array(),
+                Type::Record { .. } => v.is_object(),
+                _ => true,
+            };
+            if !fits {
+                return Some(format!("`{k}` should be of type {}", a.attr_type));
+            }
+        }
+        None
     }
 
     /// One entity set serving every request in `reqs`.
@@ -933,31 +971,31 @@ pub struct UrlParts {
     pub path: String,
 }
 
-/// Split a URL into scheme, host and path, leniently.
-pub fn parse_url(url: &str) -> UrlParts {
-    let (scheme, rest) = match url.split_once("://") {
-        Some((s, r)) => (s.to_ascii_lowercase(), r),
-        None => (String::new(), url),
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(stripped) = host_port.strip_prefix('[') {
-        stripped.split(']').next().unwrap_or("").to_string()
-    } else {
-        host_port.split(':').next().unwrap_or("").to_string()
-    };
-    let after = &rest[end..];
-    let path_end = after.find(['?', '#']).unwrap_or(after.len());
-    let path = if after[..path_end].is_empty() {
-        "/".to_string()
-    } else {
-        after[..path_end].to_string()
-    };
-    UrlParts {
-        scheme,
-        host: host.trim_end_matches('.').to_ascii_lowercase(),
-        path,
+/// Split a URL into scheme, host and path as a browser would (the WHATWG
+/// URL standard, by the `url` crate): `https://evil.com\\@github.com/` is
+/// host `evil.com`. A URL that does not parse has an empty host and
+/// scheme, and its text as the path: no host-based rule can match it.
+pub fn parse_url(text: &str) -> UrlParts {
+    match url::Url::parse(text.trim()) {
+        Ok(u) => UrlParts {
+            scheme: u.scheme().to_string(),
+            host: match u.host() {
+                Some(url::Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
+                Some(url::Host::Ipv4(a)) => a.to_string(),
+                Some(url::Host::Ipv6(a)) => a.to_string(),
+                None => String::new(),
+            },
+            path: if u.path().is_empty() {
+                "/".to_string()
+            } else {
+                u.path().to_string()
+            },
+        },
+        Err(_) => UrlParts {
+            scheme: String::new(),
+            host: String::new(),
+            path: text.to_string(),
+        },
     }
 }
 
@@ -1010,13 +1048,20 @@ mod tests {
     }
 
     #[test]
-    fn urls_split() {
+    fn urls_split_as_browsers_do() {
         let u = parse_url("HTTPS://user@API.GitHub.com:443/repos/x?y=1#z");
         assert_eq!(u.scheme, "https");
         assert_eq!(u.host, "api.github.com");
         assert_eq!(u.path, "/repos/x");
         assert_eq!(parse_url("http://[::1]:8080").host, "::1");
-        assert_eq!(parse_url("example.com").path, "/");
+        // The WHATWG parser's reading, not a hand-written one's.
+        assert_eq!(parse_url("https://evil.com\\@github.com/").host, "evil.com");
+        assert_eq!(parse_url("https://github.com@evil.com/").host, "evil.com");
+        assert_eq!(parse_url("https://evil.com#@github.com").host, "evil.com");
+        assert_eq!(parse_url("https://0x7f.1/").host, "127.0.0.1");
+        assert_eq!(parse_url("https://GITHUB.com./x").host, "github.com");
+        // No scheme: not a URL, no host to match.
+        assert_eq!(parse_url("example.com").host, "");
     }
 
     #[test]

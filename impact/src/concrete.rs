@@ -188,7 +188,13 @@ impl<'s> Judge<'s> {
                 ))
                 .map(|(_, c)| c)
                 .unwrap_or_default();
-            let (confirmed, signoff) = (ctx.contains_key("confirmed"), ctx.contains_key("signoff"));
+            // Merge-time actions are signed off, run-time ones confirmed
+            // (both carry both fields, so one rule serves both moments).
+            let gate = decider.is_gate_action(action);
+            let (confirmed, signoff) = (
+                !gate && ctx.contains_key("confirmed"),
+                gate && ctx.contains_key("signoff"),
+            );
             facts.insert(action.clone(), (confirmed, signoff));
             if signoff {
                 probes.push(req(

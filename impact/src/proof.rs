@@ -119,7 +119,13 @@ pub fn prove(old: &Side, new: &Side, timeout: Duration) -> Proof {
         );
     }
     let schema = &new.store.schema;
-    let schemas_differ = old.store.schema_source.text != new.store.schema_source.text;
+    let texts = |s: &agentgate_core::policy::PolicyStore| -> Vec<std::sync::Arc<str>> {
+        std::iter::once(&s.schema_source)
+            .chain(&s.schema_extra)
+            .map(|f| f.text.clone())
+            .collect()
+    };
+    let schemas_differ = texts(&old.store) != texts(&new.store);
     let mut envs = Vec::new();
     for env in schema.request_envs() {
         envs.push(rt.block_on(one_env(old, new, schema, &env, timeout)));

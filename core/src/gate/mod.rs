@@ -852,14 +852,16 @@ fn short_str(id: &str) -> &str {
 /// The policy set's own files: policy directory, schema, config (at the
 /// default place and where it was read from).
 fn policy_file_paths(store: &PolicyStore) -> Vec<String> {
-    vec![
+    let mut out = vec![
         crate::config::dir_path(&store.config.policies),
         store.config.schema.clone(),
         crate::config::CONFIG_FILE.to_string(),
         // A config named elsewhere (`agentgate github --config`) is as much
         // a policy file.
         store.config.config_path.clone(),
-    ]
+    ];
+    out.extend(store.config.schemas.iter().cloned());
+    out
 }
 
 fn is_under(path: &str, p: &str) -> bool {

@@ -5,35 +5,38 @@
 //! instructions did not.
 //!
 //! ```text
-//! payload -> tool call -> request (the one request builder) -> Cedar
-//!         -> allow / deny / confirm -> allow / deny / ask -> decision log
+//! payload -> tool call -> requests (tools::map, the one request builder)
+//!         -> Cedar -> allow / deny / confirm -> the harness's answer -> decision log
 //! ```
 //!
-//! Fail closed: a payload that cannot be read, unusable policies or a
-//! request that cannot be evaluated answer `deny` with the reason. With no
-//! `agentgate.toml` from the working directory up, nothing decides, so the
-//! answer is `ask`.
+//! **Never widen.** An allow leaves the call to the harness's own
+//! permission rules (no decision) unless `[hook] on_allow = "allow"`; a
+//! confirm asks where someone can answer and denies, saying how to
+//! approve, where nobody can (Claude Code's `bypassPermissions` and
+//! `dontAsk`, a CI run, `on_confirm = "deny"`).
+//!
+//! **Fail closed.** A payload that cannot be read, unusable policies or a
+//! call that cannot be judged answer `deny` with the reason. With no
+//! `agentgate.toml` in the repository, nothing decides: the answer is
+//! `ask`.
+//!
+//! **The guard guards itself.** The policies come from the repository's
+//! top level (`--repo`, the harness's project directory, or the outermost
+//! git work tree above the working directory that holds an
+//! `agentgate.toml`), never from a directory the agent can plant one in.
 
-mod map;
 mod protocol;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use thiserror::Error;
+pub use protocol::{Decision, Harness, HookCall, parse, render};
 
-pub use map::{Mapped, ToolCall, file_path, map};
-pub use protocol::{Decision, Harness, parse, render};
-
-use crate::config::{OnAllow, find_config_dir};
-use crate::decide::{Answer, Decider, Probe, Verdict};
+use crate::config::{OnAllow, OnConfirm, find_config_dir};
+use crate::decide::{Answer, Decider, Verdict};
 use crate::policy::PolicyStore;
 use crate::request::Builder;
+use crate::tools;
 use crate::tree::DirTree;
-
-/// A hook payload cannot be turned into a request.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-#[error("{0}")]
-pub struct HookError(pub String);
 
 /// The hook's answer.
 #[derive(Debug, Clone)]
@@ -59,7 +62,8 @@ impl Outcome {
     }
 }
 
-/// The deciding policies as text: `id (intent)`, joined.
+/// The deciding policies as text: `id (intent)`, joined, with any policy
+/// that failed to evaluate.
 pub fn explain(store: &PolicyStore, answer: &Answer) -> String {
     let mut out = if answer.policies.is_empty() {
         "no policy permits it".to_string()
@@ -85,21 +89,68 @@ pub fn explain(store: &PolicyStore, answer: &Answer) -> String {
     out
 }
 
-/// Answer one hook payload. `fallback_cwd` is used when the payload names
-/// no working directory.
-pub fn run(harness: Harness, payload: &str, agent: Option<&str>, fallback_cwd: &Path) -> Outcome {
-    let mut call = match parse(harness, payload) {
+/// Environment variables harnesses set to the project's root directory.
+const PROJECT_DIR_VARS: &[&str] = &["CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR"];
+
+/// Where the policies are: `explicit` (`--repo`), else found from the
+/// harness's project directory, the payload's working directory, or
+/// `fallback_cwd`.
+pub fn policy_root(
+    explicit: Option<&Path>,
+    call_cwd: &Path,
+    fallback_cwd: &Path,
+) -> Option<PathBuf> {
+    if let Some(r) = explicit {
+        return Some(r.to_path_buf());
+    }
+    for var in PROJECT_DIR_VARS {
+        if let Some(dir) = std::env::var_os(var).filter(|d| !d.is_empty())
+            && let Some(root) = find_config_dir(Path::new(&dir))
+        {
+            return Some(root);
+        }
+    }
+    let start = if call_cwd.as_os_str().is_empty() {
+        fallback_cwd
+    } else {
+        call_cwd
+    };
+    find_config_dir(start)
+}
+
+/// Whether nobody is there to answer a question: a CI run.
+fn unattended() -> bool {
+    let set = |v: &str| {
+        std::env::var(v)
+            .is_ok_and(|x| !x.is_empty() && x != "0" && !x.eq_ignore_ascii_case("false"))
+    };
+    set("CI") || set("GITHUB_ACTIONS")
+}
+
+/// Answer one hook payload. `repo` is `--repo`; `fallback_cwd` is used when
+/// the payload names no working directory.
+pub fn run(
+    harness: Harness,
+    payload: &str,
+    agent: Option<&str>,
+    repo: Option<&Path>,
+    fallback_cwd: &Path,
+) -> Outcome {
+    let HookCall {
+        mut call,
+        permission_mode,
+    } = match parse(harness, payload) {
         Ok(c) => c,
         Err(e) => return Outcome::fail(e.0),
     };
     if call.cwd.as_os_str().is_empty() {
         call.cwd = fallback_cwd.to_path_buf();
     }
-    let Some(root) = find_config_dir(&call.cwd) else {
+    let Some(root) = policy_root(repo, &call.cwd, fallback_cwd) else {
         return Outcome {
             decision: Decision::Ask,
             reason: format!(
-                "agentgate found no agentgate.toml in {} or above, so no policy decides this; asking you instead (run `agentgate init` in the repository)",
+                "agentgate found no agentgate.toml in the repository of {}, so no policy decides this; asking you instead (run `agentgate init` in the repository)",
                 call.cwd.display()
             ),
             verdict: None,
@@ -123,31 +174,61 @@ pub fn run(harness: Harness, payload: &str, agent: Option<&str>, fallback_cwd: &
         }
     };
     let agent = agent.unwrap_or(harness.default_agent());
-    let mapped = match map(&store.config, Some(&root), agent, &call) {
+    let mapped = match tools::map(&store, Some(&root), agent, &call) {
         Ok(m) => m,
-        Err(e) => return Outcome::fail(e.0),
+        Err(e) => return Outcome::fail(e.to_string()),
     };
     let decider = Decider::new(Builder::new(&store));
-    let answer = match decider.answer(&mapped.req, Probe::Off) {
-        Ok(a) => a,
+    let judged = match tools::decide(&decider, &mapped) {
+        Ok(j) => j,
         Err(e) => return Outcome::fail(format!("cannot evaluate `{}`: {e}", mapped.summary)),
     };
-    let decision = match answer.decision {
-        Verdict::Allow if store.config.hook.on_allow == OnAllow::Defer => Decision::Defer,
-        Verdict::Allow => Decision::Allow,
+    // Where nobody can answer, a confirmation is a deny.
+    let nobody_asks = match store.config.hook.on_confirm {
+        OnConfirm::Deny => Some("the config says `[hook] on_confirm = \"deny\"`".to_string()),
+        OnConfirm::Ask => match permission_mode.as_deref() {
+            Some(m @ ("bypassPermissions" | "dontAsk")) => Some(format!(
+                "the harness runs in permission mode `{m}`, which asks nobody"
+            )),
+            _ if unattended() => Some("this is an unattended (CI) run".to_string()),
+            _ => None,
+        },
+    };
+    let decision = match judged.verdict {
+        Verdict::Allow if store.config.hook.on_allow == OnAllow::Allow => Decision::Allow,
+        Verdict::Allow => Decision::Defer,
+        Verdict::Confirm if nobody_asks.is_some() => Decision::Deny,
         Verdict::Confirm => Decision::Ask,
         Verdict::Deny => Decision::Deny,
     };
-    let verb = match answer.decision {
+    let verb = match judged.verdict {
         Verdict::Allow => "allows",
         Verdict::Confirm => "needs a human to confirm",
         Verdict::Deny => "denies",
     };
+    let decided_by = if mapped.targets.len() > 1 {
+        format!(
+            " ({}{})",
+            judged.target.what,
+            if judged.target.possible {
+                ", which it may write"
+            } else {
+                ""
+            }
+        )
+    } else {
+        String::new()
+    };
     let mut reason = format!(
-        "agentgate {verb} {} by {agent}: {}",
+        "agentgate {verb} {}{decided_by} by {agent}: {}",
         mapped.summary,
-        explain(&store, &answer)
+        explain(&store, &judged.answer)
     );
+    if let (Verdict::Confirm, Some(why)) = (judged.verdict, &nobody_asks) {
+        reason.push_str(&format!(
+            ". Nobody can confirm it here ({why}), so it is denied: to approve, run it yourself, run the agent where it can ask you, or change the policy by pull request"
+        ));
+    }
     let source = format!("hook {}", harness.name());
     let log_error = crate::decision_log::record(
         &store,
@@ -155,8 +236,8 @@ pub fn run(harness: Harness, payload: &str, agent: Option<&str>, fallback_cwd: &
         &source,
         &call.session,
         Some(&call.tool),
-        &mapped.req,
-        &answer,
+        &judged.target.req,
+        &judged.answer,
     )
     .err();
     if let Some(e) = &log_error {
@@ -165,7 +246,7 @@ pub fn run(harness: Harness, payload: &str, agent: Option<&str>, fallback_cwd: &
     Outcome {
         decision,
         reason,
-        verdict: Some(answer.decision),
+        verdict: Some(judged.verdict),
         log_error,
     }
 }

@@ -13,7 +13,23 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value, json};
 
-use super::{HookError, ToolCall};
+use crate::tools::ToolCall;
+
+/// A hook payload cannot be read.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[error("{0}")]
+pub struct HookError(pub String);
+
+/// A payload, read: the tool call and what the harness says about who can
+/// answer a question.
+#[derive(Debug, Clone)]
+pub struct HookCall {
+    /// The tool call.
+    pub call: ToolCall,
+    /// Claude Code's `permission_mode` (`default`, `bypassPermissions`,
+    /// `dontAsk`, ...), when given.
+    pub permission_mode: Option<String>,
+}
 
 /// A harness agentgate speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +113,7 @@ fn args(v: Option<&Value>, key: &str) -> Result<Map<String, Value>, HookError> {
 }
 
 /// Read a payload into a tool call.
-pub fn parse(harness: Harness, text: &str) -> Result<ToolCall, HookError> {
+pub fn parse(harness: Harness, text: &str) -> Result<HookCall, HookError> {
     let m = object(text)?;
     let cwd = PathBuf::from(text_field(&m, "cwd"));
     match harness {
@@ -108,19 +124,42 @@ pub fn parse(harness: Harness, text: &str) -> Result<ToolCall, HookError> {
                     "`agentgate hook claude-code` answers PreToolUse events, not {event}: register it under \"PreToolUse\" in settings.json"
                 )));
             }
-            Ok(ToolCall {
-                tool: text_field(&m, "tool_name"),
-                input: args(m.get("tool_input"), "tool_input")?,
-                session: text_field(&m, "session_id"),
-                cwd,
+            let mode = text_field(&m, "permission_mode");
+            Ok(HookCall {
+                call: ToolCall {
+                    tool: text_field(&m, "tool_name"),
+                    input: args(m.get("tool_input"), "tool_input")?,
+                    session: text_field(&m, "session_id"),
+                    cwd,
+                },
+                permission_mode: (!mode.is_empty()).then_some(mode),
             })
         }
-        Harness::Copilot => Ok(ToolCall {
-            tool: text_field(&m, "toolName"),
-            input: args(m.get("toolArgs"), "toolArgs")?,
-            session: text_field(&m, "sessionId"),
-            cwd,
-        }),
+        Harness::Copilot => {
+            // Copilot CLI also sends a VS Code-style payload: tool_name and
+            // tool_input, snake_case.
+            let tool = match text_field(&m, "toolName") {
+                t if t.is_empty() => text_field(&m, "tool_name"),
+                t => t,
+            };
+            let input = match m.get("toolArgs") {
+                Some(v) => args(Some(v), "toolArgs")?,
+                None => args(m.get("tool_input"), "tool_input")?,
+            };
+            let session = match text_field(&m, "sessionId") {
+                s if s.is_empty() => text_field(&m, "session_id"),
+                s => s,
+            };
+            Ok(HookCall {
+                call: ToolCall {
+                    tool,
+                    input,
+                    session,
+                    cwd,
+                },
+                permission_mode: None,
+            })
+        }
     }
 }
 
@@ -153,12 +192,14 @@ mod tests {
             r#"{"session_id":"abc","cwd":"/r","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#,
         )
         .unwrap();
+        let c = c.call;
         assert_eq!((c.tool.as_str(), c.session.as_str()), ("Bash", "abc"));
         let c = parse(
             Harness::Copilot,
             r#"{"timestamp":1,"cwd":"/r","toolName":"bash","toolArgs":"{\"command\":\"ls\"}"}"#,
         )
-        .unwrap();
+        .unwrap()
+        .call;
         assert_eq!(c.input["command"], "ls");
         assert!(parse(Harness::ClaudeCode, "not json").is_err());
         assert!(parse(Harness::ClaudeCode, r#"{"hook_event_name":"PostToolUse"}"#).is_err());

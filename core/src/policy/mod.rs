@@ -34,6 +34,8 @@ pub struct PolicyStore {
     pub schema: Schema,
     /// The schema file.
     pub schema_source: Arc<SourceFile>,
+    /// More schema fragments (`schemas` in the config).
+    pub schema_extra: Vec<Arc<SourceFile>>,
     /// The policy files, in the order they were read.
     pub files: Vec<Arc<SourceFile>>,
     /// Policies decisions use: the files' policies and the built-in floor.
@@ -156,7 +158,21 @@ impl PolicyStore {
                 .into());
             }
         };
-        let schema = match schema::parse_schema(&schema_source) {
+        let mut schema_extra = Vec::new();
+        for path in &config.schemas {
+            match read_source(tree, path)? {
+                Some(src) => schema_extra.push(src),
+                None => errors.push(Diag::error(
+                    "agentgate::no-schema",
+                    format!(
+                        "no schema fragment at {}{path} (in {}), though `schemas` names it",
+                        tree.display_prefix(),
+                        tree.label()
+                    ),
+                )),
+            }
+        }
+        let schema = match schema::parse_schema_with(&schema_source, &schema_extra) {
             Ok((s, w)) => {
                 warnings.extend(w);
                 Some(s)
@@ -268,6 +284,7 @@ impl PolicyStore {
                 config_source,
                 schema,
                 schema_source,
+                schema_extra,
                 files,
                 policies,
                 user_policies,

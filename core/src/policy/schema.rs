@@ -57,6 +57,54 @@ pub fn parse_schema(source: &Arc<SourceFile>) -> Result<(Schema, Vec<Diag>), Vec
     }
 }
 
+/// Parse a schema made of `main` and more fragments (`schemas` in the
+/// config), as one schema.
+pub fn parse_schema_with(
+    main: &Arc<SourceFile>,
+    extra: &[Arc<SourceFile>],
+) -> Result<(Schema, Vec<Diag>), Vec<Diag>> {
+    if extra.is_empty() {
+        return parse_schema(main);
+    }
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    let mut fragments = Vec::new();
+    for src in std::iter::once(main).chain(extra) {
+        let parsed = if is_builtin(&src.text) {
+            cedar_policy::SchemaFragment::from_json_str(BUILTIN_JSON)
+                .map_err(|e| Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(src)))
+        } else if src.name.ends_with(".json") {
+            cedar_policy::SchemaFragment::from_json_str(&src.text)
+                .map_err(|e| Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(src)))
+        } else {
+            cedar_policy::SchemaFragment::from_cedarschema_str(&src.text)
+                .map(|(f, w)| {
+                    warnings.extend(w.map(|w| {
+                        Diag::from_miette(&w, Severity::Warning, "cedar::schema", Some(src))
+                    }));
+                    f
+                })
+                .map_err(|e| Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(src)))
+        };
+        match parsed {
+            Ok(f) => fragments.push(f),
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Schema::from_schema_fragments(fragments)
+        .map(|s| (s, warnings))
+        .map_err(|e| {
+            vec![
+                Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(main)).with_help(
+                    "the schema files in `schema` and `schemas` must combine into one schema",
+                ),
+            ]
+        })
+}
+
 /// Entity types every agentgate schema must define.
 pub const REQUIRED_TYPES: &[&str] = &["Team", "Human", "Agent", "SignOff", "Dir", "File"];
 /// Gate actions every agentgate schema must define, in group `change`.

@@ -223,6 +223,9 @@ pub fn run(
         Ok(())
     };
     copy(&store.config.schema)?;
+    for extra in &store.config.schemas {
+        copy(extra)?;
+    }
     for p in work
         .list(&store.config.policies)
         .map_err(|e| e.to_string())?
