@@ -398,10 +398,8 @@ mod tests {
 
     #[test]
     fn reviews_parse_from_recorded_github_responses() {
-        // Real responses recorded from GitHub's API (../shared beside the
-        // repository, as in CI).
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/fixtures/github/api");
+        // Real responses recorded from GitHub's API, vendored.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/github/api");
         let mut parsed = 0;
         for f in [
             "PullRequestReview.setUp.json",

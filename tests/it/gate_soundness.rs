@@ -6,11 +6,9 @@
 //! is a test, and each runs through `agentgate gate` and `agentgate github`
 //! alike (the `gate` helper mirrors it).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const HARDENED: &str = "on: push\npermissions: {}\n";

@@ -2,11 +2,9 @@
 //! acceptance cases, every attack the gate must block (each a test named for
 //! it), and fail-closed errors.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn blocked_paths(j: &Value) -> Vec<String> {

@@ -1,6 +1,6 @@
 //! A fake GitHub for integration tests: a real HTTP/1.1 server on
 //! 127.0.0.1 serving the documented REST shapes (items start from the
-//! responses recorded from the real API in ../shared/fixtures/github/api),
+//! responses recorded from the real API, vendored in tests/data/github/api),
 //! paginating with `Link` headers like GitHub, injecting faults on request,
 //! and recording every request it was sent (with what was posted).
 
@@ -75,7 +75,7 @@ pub struct FakeGithub {
 
 /// The recorded fixtures.
 pub fn fixtures_dir() -> PathBuf {
-    super::repo_root().join("../shared/fixtures/github")
+    super::repo_root().join("tests/data/github")
 }
 
 /// The `index`th response body of a recorded API fixture.

@@ -2,12 +2,10 @@
 //! independent oracle: it must accept what agentgate accepts, and give the
 //! same verdicts on Cedar's test formats.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// The `cedar` binary: $CEDAR, else `cedar` on PATH. Missing is a failure,

@@ -1,9 +1,7 @@
 //! The policy toolkit (validate, fmt, test, check, init) on the shipped
 //! policies and on repositories made in temporary directories.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn shipped_policies_validate_and_pass_their_tests_with_full_coverage() {

@@ -14,8 +14,6 @@
 //! inputs get structure-aware mutations half the time (one value replaced,
 //! the document still valid), so the code behind the parser is reached.
 
-mod common;
-
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,7 +30,7 @@ use agentgate_core::signoff::{self, Excluded};
 use agentgate_core::source::SourceFile;
 use agentgate_core::testing::{cedar, scenario, suite};
 use agentgate_core::tree::DirTree;
-use common::repo_root;
+use crate::common::repo_root;
 
 /// xorshift64*: deterministic, fast, good enough to pick mutations.
 struct Rng(u64);
@@ -466,7 +464,7 @@ fn hook_corpus(cwd: &Path) -> Vec<Vec<u8>> {
 
 #[test]
 fn fuzz_hook_payloads() {
-    let dir = common::init_repo();
+    let dir = crate::common::init_repo();
     let corpus = hook_corpus(dir.path());
     let harnesses = [Harness::ClaudeCode, Harness::Copilot];
     let mut i = 0usize;

@@ -4,11 +4,9 @@
 //! counterexample, pasted into a suite, fails under the new policies and
 //! passes under the old. The proof needs cvc5 (`.ci/run` installs it).
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// A repository from `agentgate init`, with a few files under .github/,

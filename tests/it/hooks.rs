@@ -4,12 +4,10 @@
 //! generic `agentgate check --stdin` protocol; and the decision log under
 //! concurrent writers.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 /// A Claude Code `PreToolUse` payload, with every field the hook protocol

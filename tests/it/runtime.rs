@@ -7,11 +7,9 @@
 //! and typed tool arguments from `agentgate tools import`. Each attack is a
 //! test, with relatives of the instances the issue names.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 fn claude_payload(cwd: &Path, tool: &str, input: Value, mode: &str) -> String {

@@ -5,15 +5,13 @@
 //! the outputs and the exit code.
 //!
 //! Every gate test in tests/gate.rs also runs through this path (see
-//! `common::gate`), so the attacks are covered here too.
-
-mod common;
+//! `crate::common::gate`), so the attacks are covered here too.
 
 use std::path::Path;
 
-use common::fake_github::{self, FakeGithub, review, user};
-use common::github_run::*;
-use common::*;
+use crate::common::fake_github::{self, FakeGithub, review, user};
+use crate::common::github_run::*;
+use crate::common::*;
 use serde_json::{Value, json};
 
 const T1: &str = "2025-01-01T10:00:00Z";

@@ -1,10 +1,8 @@
 //! `agentgate audit` on real repositories: ranges, dates, all refs, counts.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn commit_at(dir: &std::path::Path, who: &str, msg: &str, date: &str) -> String {
     let (n, e) = who.rsplit_once('<').unwrap();
