@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use agentgate_core::config::find_config_dir;
+pub use agentgate_core::policy::config::find_config_dir;
 
 /// The repository root for `explicit` (from `--repo`) or `start`.
 pub fn find_root(explicit: Option<&Path>, start: &Path) -> PathBuf {

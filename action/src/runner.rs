@@ -8,11 +8,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use agentgate_core::gate::identity::{AgentHit, account_agent};
 use agentgate_core::gate::{
     self, CommitAccounts, GateError, GateInput, GateReport, GateVerdict, report,
 };
 use agentgate_core::git::{Repo, walk};
-use agentgate_core::identity::{AgentHit, account_agent};
 use agentgate_impact::{GateImpact, render};
 use serde_json::Value;
 use thiserror::Error;

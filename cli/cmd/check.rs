@@ -3,11 +3,13 @@
 
 use std::io::{IsTerminal, Read};
 
-use agentgate_core::decide::{Answer, Decider, Probe, Verdict};
+use agentgate_core::decide::{Answer, Decider, Probe};
 use agentgate_core::decision_log;
 use agentgate_core::diag::Diag;
 use agentgate_core::policy::PolicyStore;
-use agentgate_core::request::{Builder, FileKind, RequestSpec};
+use agentgate_core::request::{Builder, RequestSpec};
+use agentgate_core::vocab::FileKind;
+use agentgate_core::vocab::Verdict;
 use serde_json::{Map, Value, json};
 
 use super::Ctx;

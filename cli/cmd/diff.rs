@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use agentgate_core::diag::Diag;
+use agentgate_core::file_tree::DirTree;
 use agentgate_core::git::Repo;
-use agentgate_core::tree::DirTree;
 use agentgate_impact::{self as impact, ImpactError, Options, Side, Verdict, render};
 
 use super::Ctx;

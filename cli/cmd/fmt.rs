@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::config::CONFIG_FILE;
 use agentgate_core::diag::Diag;
-use agentgate_core::format::{Outcome, format_source, write_atomic};
+use agentgate_core::diag::source_file::SourceFile;
+use agentgate_core::file_tree::{DirTree, Tree};
+use agentgate_core::policy::config::CONFIG_FILE;
+use agentgate_core::policy::formatter::{Outcome, format_source, write_atomic};
 use agentgate_core::policy::load_config;
-use agentgate_core::source::SourceFile;
-use agentgate_core::tree::{DirTree, Tree};
 use serde_json::json;
 
 use super::Ctx;

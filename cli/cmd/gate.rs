@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use agentgate_core::diag::Diag;
+use agentgate_core::gate::signoff::parse_reviews;
 use agentgate_core::gate::{self, GateError, GateInput, GateVerdict, report};
-use agentgate_core::signoff::parse_reviews;
 use agentgate_impact::render;
 use clap::ValueEnum;
 use serde_json::json;

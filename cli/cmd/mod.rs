@@ -16,8 +16,8 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 use agentgate_core::diag::Diags;
+use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::PolicyStore;
-use agentgate_core::tree::DirTree;
 use clap::{Parser, Subcommand};
 
 use crate::exit::Exit;

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use agentgate_core::diag::{Diag, Diags};
+use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::load_config;
 use agentgate_core::policy::validate::validate;
 use agentgate_core::testing::{self, RunOptions, Status, report};
-use agentgate_core::tree::DirTree;
 use clap::ValueEnum;
 
 use super::Ctx;

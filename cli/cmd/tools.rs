@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 
 use agentgate_core::diag::Diag;
+use agentgate_core::diag::source_file::SourceFile;
+use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::PolicyStore;
 use agentgate_core::policy::schema::parse_schema_with;
-use agentgate_core::source::SourceFile;
 use agentgate_core::tools::import;
-use agentgate_core::tree::DirTree;
 
 use super::Ctx;
 use crate::exit::Exit;

@@ -21,7 +21,7 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let store = match agentgate_core::policy::PolicyStore::parse(
-        &agentgate_core::tree::DirTree::new(&ctx.root),
+        &agentgate_core::file_tree::DirTree::new(&ctx.root),
     ) {
         Ok(s) => s,
         Err(diags) => return output::fail(args.format, &diags),

@@ -12,13 +12,13 @@ use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 use serde::Serialize;
 
-use crate::config::AgentKind;
+use crate::gate::identity::identify;
 use crate::gate::{Blocked, GateError, Judge, principals};
 use crate::git::changes::Differ;
 use crate::git::{GitError, Repo, object_err, walk};
-use crate::identity::identify;
 use crate::policy::PolicyStore;
-use crate::request::Principal;
+use crate::policy::config::AgentKind;
+use crate::vocab::Principal;
 
 /// Which commits to audit.
 #[derive(Debug, Clone)]

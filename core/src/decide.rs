@@ -18,30 +18,9 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::policy::PolicyStore;
-use crate::request::{Builder, Built, Req, RequestError, Signer};
-
-/// The answer to a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Allowed as asked.
-    Allow,
-    /// Denied, and confirmation would not change it.
-    Deny,
-    /// Denied unless a human confirms.
-    Confirm,
-}
-
-impl Verdict {
-    /// `allow`, `deny` or `confirm`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Allow => "allow",
-            Verdict::Deny => "deny",
-            Verdict::Confirm => "confirm",
-        }
-    }
-}
+use crate::request::{Builder, Built, Req, RequestError};
+use crate::vocab::Signer;
+pub use crate::vocab::Verdict;
 
 /// A policy that failed to evaluate (and so was skipped, as Cedar does).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -161,7 +140,7 @@ impl<'a> Decider<'a> {
         if let Some(p) = self.by_action.borrow().get(action) {
             return Rc::clone(p);
         }
-        let uid = crate::policy::schema::action_uid(action);
+        let uid = crate::vocab::action_uid(action);
         let can_apply = |p: &Policy| -> bool {
             let (Some(uid), Some(actions)) = (&uid, &self.actions) else {
                 return true;
@@ -189,8 +168,8 @@ impl<'a> Decider<'a> {
     /// confirmed, never signed off.
     pub fn is_gate_action(&self, action: &str) -> bool {
         let (Some(uid), Some(change), Some(actions)) = (
-            crate::policy::schema::action_uid(action),
-            crate::policy::schema::action_uid("change"),
+            crate::vocab::action_uid(action),
+            crate::vocab::action_uid("change"),
             &self.actions,
         ) else {
             return false;
@@ -380,8 +359,8 @@ impl<'a> Decider<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{FileKind, Principal, Resource};
-    use crate::tree::DirTree;
+    use crate::file_tree::DirTree;
+    use crate::vocab::{FileKind, Principal, Resource};
 
     /// Evaluating only the policies whose action scope can include the
     /// request's action must give exactly Cedar's answer on the whole set.
@@ -418,7 +397,7 @@ mod tests {
                 for r in &resources {
                     for signoff in [
                         vec![],
-                        vec![crate::request::Signer::TeamMember("maintainers".into())],
+                        vec![crate::vocab::Signer::TeamMember("maintainers".into())],
                     ] {
                         let req = Req {
                             principal: p.clone(),

@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 
 use crate::decide::Answer;
 use crate::policy::PolicyStore;
-use crate::request::{Principal, Req};
+use crate::request::Req;
+use crate::vocab::Principal;
 
 /// Where the log of a repository is, if the config names one.
 pub fn path(root: &Path, configured: Option<&str>) -> Option<PathBuf> {

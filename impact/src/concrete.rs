@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use agentgate_core::decide::{Decider, Probe, Verdict};
+use agentgate_core::decide::{Decider, Probe};
 use agentgate_core::policy::PolicyStore;
-use agentgate_core::request::{Builder, FileKind, Principal, Req, Resource, Signer};
+use agentgate_core::request::{Builder, Req};
+use agentgate_core::vocab::Verdict;
+use agentgate_core::vocab::{FileKind, Principal, Resource, Signer};
 use serde::Serialize;
 use serde_json::{Map, json};
 
@@ -315,7 +317,8 @@ fn principals(old: &PolicyStore, new: &PolicyStore) -> Vec<Principal> {
     for store in [old, new] {
         for members in store.config.teams.values() {
             for m in members {
-                if m.starts_with(agentgate_core::config::TEAM_PREFIX) || agents.contains(m) {
+                if m.starts_with(agentgate_core::policy::config::TEAM_PREFIX) || agents.contains(m)
+                {
                     continue;
                 }
                 humans.insert(m.to_ascii_lowercase());
@@ -399,10 +402,10 @@ fn files_text(paths: &[String]) -> String {
     }
     let mut common: &str = paths
         .first()
-        .map_or("", |p| agentgate_core::request::parent_dir(p));
+        .map_or("", |p| agentgate_core::vocab::parent_dir(p));
     for p in paths {
         while !p.starts_with(common) {
-            common = agentgate_core::request::parent_dir(common.trim_end_matches('/'));
+            common = agentgate_core::vocab::parent_dir(common.trim_end_matches('/'));
         }
     }
     if common.is_empty() {

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use agentgate_core::diag::source_file::SourceFile;
+use agentgate_core::file_tree::Tree;
 use agentgate_core::policy::PolicyStore;
-use agentgate_core::source::SourceFile;
 use agentgate_core::testing::suite::{self, Case};
-use agentgate_core::tree::Tree;
 
 use crate::ImpactError;
 

@@ -18,19 +18,19 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use agentgate_core::catalog::Catalog;
-use agentgate_core::codeowners::CodeOwners;
-use agentgate_core::config::Config;
-use agentgate_core::decide::{Decider, Probe};
-use agentgate_core::hook::{self, Harness};
-use agentgate_core::identity::{CommitMeta, Person, identify, trailers};
-use agentgate_core::policy::PolicyStore;
-use agentgate_core::request::{Builder, RequestSpec};
-use agentgate_core::signoff::{self, Excluded};
-use agentgate_core::source::SourceFile;
-use agentgate_core::testing::{cedar, scenario, suite};
-use agentgate_core::tree::DirTree;
 use crate::common::repo_root;
+use agentgate_core::decide::{Decider, Probe};
+use agentgate_core::diag::source_file::SourceFile;
+use agentgate_core::file_tree::DirTree;
+use agentgate_core::gate::identity::{CommitMeta, Person, identify, trailers};
+use agentgate_core::gate::signoff::{self, Excluded};
+use agentgate_core::hook::{self, Harness};
+use agentgate_core::policy::PolicyStore;
+use agentgate_core::policy::catalog::Catalog;
+use agentgate_core::policy::codeowners::CodeOwners;
+use agentgate_core::policy::config::Config;
+use agentgate_core::request::{Builder, RequestSpec};
+use agentgate_core::testing::{cedar, scenario, suite};
 
 /// xorshift64*: deterministic, fast, good enough to pick mutations.
 struct Rng(u64);
@@ -652,7 +652,7 @@ fn fuzz_shell_command_lines() {
         corpus,
         &[b"|", b"&&", b"$(", b"`", b"'", b"\"", b"\\", b"-c", b"sudo"],
         |b| {
-            let _ = agentgate_core::command::analyze(&text(b));
+            let _ = agentgate_core::request::shell::analyze(&text(b));
         },
     );
 }

@@ -10,7 +10,9 @@
 //! ```
 
 pub mod carried;
+pub mod identity;
 pub mod report;
+pub mod signoff;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -20,15 +22,17 @@ use serde::Serialize;
 use serde_json::json;
 use thiserror::Error;
 
-use crate::codeowners::CodeOwners;
-use crate::decide::{Decider, Probe, Verdict};
+use crate::decide::{Decider, Probe};
 use crate::diag::Diags;
 use crate::git::changes::{Change, Differ};
 use crate::git::{GitError, Repo, short, walk};
-use crate::identity::{AgentHit, CommitMeta, Involvement, Person, identify};
 use crate::policy::PolicyStore;
-use crate::request::{Builder, Principal, Req, RequestError, Resource, Signer};
-use crate::signoff::{self, Excluded, Review, SignOffs};
+use crate::policy::codeowners::CodeOwners;
+use crate::request::{Builder, Req, RequestError};
+use crate::vocab::Verdict;
+use crate::vocab::{Principal, Resource, Signer};
+use identity::{AgentHit, CommitMeta, Involvement, Person, identify};
+use signoff::{Excluded, Review, SignOffs};
 
 /// Why the gate could not decide. Every variant is a block (exit 2).
 #[derive(Debug, Error)]
@@ -46,7 +50,7 @@ pub enum GateError {
     },
     /// The reviews cannot be put in order.
     #[error("{0}")]
-    Reviews(#[from] crate::signoff::ReviewTimeError),
+    Reviews(#[from] crate::gate::signoff::ReviewTimeError),
     /// A request could not be built or evaluated.
     #[error("cannot evaluate {what}: {source}")]
     Request {
@@ -259,7 +263,7 @@ fn add_account_facts(
         if role == "author" {
             linked = true;
         }
-        let agent = crate::identity::account_agent(&store.catalog, &acc.login, &acc.kind);
+        let agent = crate::gate::identity::account_agent(&store.catalog, &acc.login, &acc.kind);
         if let Some(agent) = agent
             && !inv.agents.iter().any(|a| a.id == agent)
         {
@@ -270,7 +274,7 @@ fn add_account_facts(
         }
     }
     if !linked
-        && store.config.github.unlinked_commits == crate::config::Unlinked::Agent
+        && store.config.github.unlinked_commits == crate::policy::config::Unlinked::Agent
         && inv.agents.is_empty()
     {
         inv.agents.push(AgentHit {
@@ -314,9 +318,11 @@ pub fn load_store(
         commit: policy.to_string(),
         diags,
     };
-    let (config, source) =
-        crate::policy::load_config_at(&tree, config_path.unwrap_or(crate::config::CONFIG_FILE))
-            .map_err(err)?;
+    let (config, source) = crate::policy::load_config_at(
+        &tree,
+        config_path.unwrap_or(crate::policy::config::CONFIG_FILE),
+    )
+    .map_err(err)?;
     PolicyStore::load_with_config(&tree, config, source).map_err(err)
 }
 
@@ -556,7 +562,7 @@ pub fn principals(
     }
 }
 
-type CacheKey = (Principal, String, String, crate::request::FileKind, bool);
+type CacheKey = (Principal, String, String, crate::vocab::FileKind, bool);
 
 /// What the gate keeps of an answer: the verdict, the deciding policies and
 /// who could sign off.
@@ -744,7 +750,7 @@ impl<'s> Judge<'s> {
 /// For each request, the entity layer it belongs to: the first in which
 /// every path keeps one kind.
 fn layers(reqs: &[Req]) -> Vec<usize> {
-    let mut kinds: Vec<HashMap<&str, crate::request::FileKind>> = vec![HashMap::new()];
+    let mut kinds: Vec<HashMap<&str, crate::vocab::FileKind>> = vec![HashMap::new()];
     reqs.iter()
         .map(|r| {
             let Resource::File { path, kind } = &r.resource else {
@@ -853,9 +859,9 @@ fn short_str(id: &str) -> &str {
 /// default place and where it was read from).
 fn policy_file_paths(store: &PolicyStore) -> Vec<String> {
     let mut out = vec![
-        crate::config::dir_path(&store.config.policies),
+        crate::policy::config::dir_path(&store.config.policies),
         store.config.schema.clone(),
-        crate::config::CONFIG_FILE.to_string(),
+        crate::policy::config::CONFIG_FILE.to_string(),
         // A config named elsewhere (`agentgate github --config`) is as much
         // a policy file.
         store.config.config_path.clone(),

@@ -18,7 +18,7 @@ use gix::objs::tree::{EntryKind, EntryMode};
 use serde::Serialize;
 
 use super::{GitError, Repo, object_err, path_text};
-use crate::request::FileKind;
+use crate::vocab::FileKind;
 
 /// What a change does to a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -12,7 +12,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use thiserror::Error;
 
-use crate::tree::{Tree, TreeError};
+use crate::file_tree::{Tree, TreeError};
 
 /// A git problem. Every variant is fatal for the gate: it fails closed.
 #[derive(Debug, Error)]

@@ -5,7 +5,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
 use super::{GitError, Repo, object_err, short};
-use crate::identity::{CommitMeta, Person};
+use crate::gate::identity::{CommitMeta, Person};
 
 /// Walk `base..head`, in topological order (every commit after its parents
 /// in the range; otherwise oldest first). Fails closed when the walk meets a

@@ -31,12 +31,13 @@ use std::path::{Path, PathBuf};
 
 pub use protocol::{Decision, Harness, HookCall, parse, render};
 
-use crate::config::{OnAllow, OnConfirm, find_config_dir};
-use crate::decide::{Answer, Decider, Verdict};
+use crate::decide::{Answer, Decider};
+use crate::file_tree::DirTree;
 use crate::policy::PolicyStore;
+use crate::policy::config::{OnAllow, OnConfirm, find_config_dir};
 use crate::request::Builder;
 use crate::tools;
-use crate::tree::DirTree;
+use crate::vocab::Verdict;
 
 /// The hook's answer.
 #[derive(Debug, Clone)]

@@ -8,8 +8,9 @@
 
 use cedar_policy::Schema;
 
-use crate::config::{Config, Protected};
-use crate::policy::schema::{cedar_string, has_action};
+use crate::policy::config::{Config, Protected};
+use crate::policy::schema::has_action;
+use crate::vocab::cedar_string;
 
 /// Id of the gate floor policy.
 pub const FLOOR_ID: &str = "agentgate-floor";

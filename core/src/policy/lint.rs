@@ -6,8 +6,8 @@ use cedar_policy::{
 };
 
 use crate::diag::Diag;
-use crate::policy::schema::cedar_string;
 use crate::policy::{PolicyMeta, PolicyStore};
+use crate::vocab::cedar_string;
 
 /// Lint every user policy. `already_never` lists ids Cedar already reported
 /// on (as never applying, or as not typechecking).

@@ -2,7 +2,11 @@
 //! [`Tree`] (the work tree, or a commit's tree for the gate), with every
 //! policy's id, location and intent, plus the built-in floor.
 
+pub mod catalog;
+pub mod codeowners;
+pub mod config;
 pub mod floor;
+pub mod formatter;
 pub mod lint;
 pub mod parse;
 pub mod schema;
@@ -13,11 +17,11 @@ use std::sync::Arc;
 
 use cedar_policy::{PolicyId, PolicySet, Schema};
 
-use crate::catalog::Catalog;
-use crate::config::{CONFIG_FILE, Config};
+use crate::diag::source_file::SourceFile;
 use crate::diag::{Diag, Diags};
-use crate::source::SourceFile;
-use crate::tree::Tree;
+use crate::file_tree::Tree;
+use crate::policy::catalog::Catalog;
+use crate::policy::config::{CONFIG_FILE, Config};
 
 pub use parse::PolicyMeta;
 

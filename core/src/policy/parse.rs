@@ -9,8 +9,8 @@ use cedar_policy::{Effect, Policy, PolicyId};
 use cedar_policy_core::parser::text_to_cst;
 use miette::SourceSpan;
 
+use crate::diag::source_file::SourceFile;
 use crate::diag::{Diag, Severity};
-use crate::source::SourceFile;
 
 /// Where a policy is defined and what it is for.
 #[derive(Debug, Clone)]

@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use cedar_policy::{EntityUid, Schema};
+use cedar_policy::Schema;
 use cedar_policy_core::validator::types::Type;
 
+use crate::diag::source_file::SourceFile;
 use crate::diag::{Diag, Severity};
-use crate::source::SourceFile;
+pub use crate::vocab::{action_uid, cedar_string};
 
 /// The shipped schema (what `agentgate init` writes).
 pub const BUILTIN_TEXT: &str = include_str!("../../../schemas/agentgate.cedarschema");
@@ -111,18 +112,6 @@ pub const REQUIRED_TYPES: &[&str] = &["Team", "Human", "Agent", "SignOff", "Dir"
 pub const GATE_ACTIONS: &[&str] = &["create", "modify", "delete"];
 /// Context attributes the gate fills for its actions.
 pub const GATE_CONTEXT: &[&str] = &["signoff", "approvals"];
-
-/// The `Action::"<id>"` uid.
-pub fn action_uid(id: &str) -> Option<EntityUid> {
-    crate::request::uid("Action", id).ok()
-}
-
-/// A Cedar string literal for `s`, quoted and escaped.
-pub fn cedar_string(s: &str) -> String {
-    // Cedar prints (and, for entity uids given as text, requires) ids in
-    // this normal form: Rust's `escape_debug`, which its parser reads back.
-    format!("\"{}\"", s.escape_debug())
-}
 
 /// Whether the schema defines an action with this id.
 pub fn has_action(schema: &Schema, id: &str) -> bool {

@@ -25,10 +25,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::decide::{Decider, Probe};
+use crate::diag::source_file::SourceFile;
 use crate::diag::{Diag, Diags};
 use crate::policy::PolicyStore;
 use crate::request::Builder;
-use crate::source::SourceFile;
 
 /// Outcome of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -268,7 +268,7 @@ fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
         "json" => {
             let json: Value = serde_json::from_str(&text).map_err(|e| {
                 let src = SourceFile::new(display.clone(), text.clone());
-                let off = crate::source::line_offset(&text, e.line());
+                let off = crate::diag::source_file::line_offset(&text, e.line());
                 Diag::error("agentgate::json", format!("invalid JSON: {e}"))
                     .at(&src, (off + e.column().saturating_sub(1), 1))
             })?;
@@ -342,7 +342,7 @@ pub fn run(
                     return Err(missing_store(file));
                 };
                 let root = opts.repo_root.clone().unwrap_or_else(|| PathBuf::from("."));
-                let work = crate::tree::DirTree::new(root);
+                let work = crate::file_tree::DirTree::new(root);
                 if keep(&sc.name) {
                     let start = Instant::now();
                     let (status, message) = match scenario::run(&sc, &work, store) {

@@ -31,13 +31,13 @@ use gix::objs::tree::EntryKind;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::CONFIG_FILE;
 use crate::diag::Diag;
+use crate::diag::source_file::SourceFile;
+use crate::file_tree::Tree;
+use crate::gate::signoff::{Review, ReviewUser};
 use crate::gate::{self, GateInput, GateVerdict};
 use crate::policy::PolicyStore;
-use crate::signoff::{Review, ReviewUser};
-use crate::source::SourceFile;
-use crate::tree::Tree;
+use crate::policy::config::CONFIG_FILE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -269,7 +269,7 @@ pub fn run(
     }
     let base_tree = editor.write().map_err(git)?.detach();
     let sig = |s: &str, t: u64| -> (String, String, String) {
-        let p = crate::identity::Person::parse(s);
+        let p = crate::gate::identity::Person::parse(s);
         (p.name, p.email, format!("{} +0000", 1_700_000_000 + t))
     };
     let commit = |who: &(String, String, String),

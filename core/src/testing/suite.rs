@@ -28,10 +28,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use toml::Spanned;
 
-use crate::decide::Verdict;
 use crate::diag::Diag;
-use crate::request::{FileKind, Req, RequestSpec};
-use crate::source::SourceFile;
+use crate::diag::source_file::SourceFile;
+use crate::request::{Req, RequestSpec};
+use crate::vocab::FileKind;
+use crate::vocab::Verdict;
 
 /// Fields a case (or `[defaults]`) may set.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -223,7 +224,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
     let mut seen = std::collections::HashMap::new();
     for c in &cases {
         if let Some(first) = seen.insert(c.name.clone(), c.line) {
-            let off = crate::source::line_offset(&source.text, c.line);
+            let off = crate::diag::source_file::line_offset(&source.text, c.line);
             errors.push(
                 Diag::error(
                     "agentgate::suite",

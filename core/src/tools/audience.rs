@@ -5,7 +5,7 @@
 
 use globset::{Glob, GlobMatcher};
 
-use crate::config::AudienceConfig;
+use crate::policy::config::AudienceConfig;
 
 /// The `[audience]` lists, compiled.
 pub struct Audience {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::args;
-use crate::config::{Config, TargetRule, ToolRule};
+use crate::policy::config::{Config, TargetRule, ToolRule};
 
 /// The built-in catalog's source text.
 pub const BUILTIN_TOOLS: &str = include_str!("../../tools.toml");
@@ -127,7 +127,7 @@ impl ToolCatalog {
 /// `send-mail` -> send, mail; `deleteEmails` -> delete, emails. The
 /// `mcp__server__` prefix is not part of it.
 pub fn words(tool: &str) -> Vec<String> {
-    let (_, name) = crate::request::split_tool(tool);
+    let (_, name) = crate::vocab::split_tool(tool);
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;

@@ -18,8 +18,8 @@ use serde_json::Value;
 use thiserror::Error;
 
 use super::catalog::{ToolCatalog, guess_action};
-use crate::config::Config;
-use crate::policy::schema::{action_uid, cedar_string};
+use crate::policy::config::Config;
+use crate::vocab::{action_uid, cedar_string};
 
 /// A `tools/list` answer that cannot be imported.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use cedar_policy::Schema;
 use cedar_policy_core::validator::types::Type;
 use serde_json::{Map, Value};
 
-use crate::policy::schema::action_uid;
+use crate::vocab::action_uid;
 
 /// The arguments shaped to the `input` type of `action`'s context
 /// (`{}` when the context declares no `input`).

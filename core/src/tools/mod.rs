@@ -29,10 +29,12 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 use thiserror::Error;
 
-use crate::decide::{Answer, Decider, Probe, Verdict};
+use crate::decide::{Answer, Decider, Probe};
 use crate::policy::PolicyStore;
 use crate::policy::schema::{context_attrs, has_action};
-use crate::request::{FileKind, Principal, Req, RequestError, Resource};
+use crate::request::{Req, RequestError};
+use crate::vocab::Verdict;
+use crate::vocab::{FileKind, Principal, Resource};
 use audience::{Audience, least_private};
 use catalog::{DESTINATION_ARGS, ToolCatalog, guess_action};
 
@@ -168,7 +170,7 @@ pub fn map(
         None => {
             let action = guess_action(tool);
             if action == "post" {
-                let (server, _) = crate::request::split_tool(tool);
+                let (server, _) = crate::vocab::split_tool(tool);
                 let kind = if server.is_empty() {
                     "chat".to_string()
                 } else {
@@ -303,7 +305,11 @@ pub fn decide(decider: &Decider<'_>, mapped: &Mapped) -> Result<Judged, RequestE
             });
         }
     }
-    worst.ok_or_else(|| RequestError::Syntax("the call makes no request".into()))
+    worst.ok_or_else(|| {
+        RequestError::Syntax(crate::vocab::SyntaxError(
+            "the call makes no request".into(),
+        ))
+    })
 }
 
 fn tool_resource(tool: &str) -> Resource {
@@ -321,7 +327,7 @@ fn entity_id(uid: &str) -> String {
         .unwrap_or_default()
 }
 
-fn describe_args(t: &crate::config::TargetRule) -> String {
+fn describe_args(t: &crate::policy::config::TargetRule) -> String {
     let names: Vec<&String> = t
         .file
         .iter()
@@ -375,7 +381,7 @@ fn all_values(call: &ToolCall, names: &[String]) -> Vec<String> {
 /// The targets one rule target makes, appended to `raw` as (action,
 /// resource, possible, description). `Err` names what could not be read.
 fn targets_of(
-    t: &crate::config::TargetRule,
+    t: &crate::policy::config::TargetRule,
     call: &ToolCall,
     root: Option<&Path>,
     raw: &mut Vec<(String, Resource, bool, String)>,
@@ -430,7 +436,7 @@ fn targets_of(
             false,
             format!("run `{line}`"),
         ));
-        for w in crate::command::analyze(&line).writes {
+        for w in crate::request::shell::analyze(&line).writes {
             let rel = paths::file_path(root, &call.cwd, &w.path);
             // A possible write counts where it names something real or a
             // path: an unknown program's plain words are not files.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diag;
-use crate::source::SourceFile;
+use crate::diag::source_file::SourceFile;
 
 /// The config file's name, at the repository root.
 pub const CONFIG_FILE: &str = "agentgate.toml";

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::Diag;
+use crate::diag::source_file::SourceFile;
 use crate::policy::parse::parse_file;
-use crate::source::SourceFile;
 
 /// What formatting a file would do.
 #[derive(Debug, Clone, PartialEq, Eq)]

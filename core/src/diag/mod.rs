@@ -9,7 +9,9 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, SourceCode, SourceSpan};
 use serde::Serialize;
 
-use crate::source::SourceFile;
+pub mod source_file;
+
+use source_file::SourceFile;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

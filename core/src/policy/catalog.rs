@@ -5,10 +5,10 @@
 
 use serde::Deserialize;
 
-use crate::config::{AgentConfig, Config};
+use crate::policy::config::{AgentConfig, Config};
 
 /// The built-in catalog's source text.
-pub const BUILTIN_CATALOG: &str = include_str!("../catalog.toml");
+pub const BUILTIN_CATALOG: &str = include_str!("../../catalog.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,7 +88,7 @@ impl Catalog {
                     a.subject_prefixes
                         .extend(extra.subject_prefixes.iter().cloned());
                     a.name_prefixes.extend(extra.name_prefixes.iter().cloned());
-                    if extra.kind != crate::config::AgentKind::default() {
+                    if extra.kind != crate::policy::config::AgentKind::default() {
                         a.kind = extra.kind;
                     }
                 }
@@ -118,7 +118,7 @@ impl Catalog {
 
     /// Whether an agent id is automation (not AI). Ids the catalog does not
     /// know are AI: a stricter rule for AI then applies to them.
-    pub fn kind(&self, id: &str) -> crate::config::AgentKind {
+    pub fn kind(&self, id: &str) -> crate::policy::config::AgentKind {
         self.get(id).map(|a| a.kind).unwrap_or_default()
     }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use globset::{GlobBuilder, GlobMatcher};
 
-use crate::tree::Tree;
+use crate::file_tree::Tree;
 
 /// Where GitHub looks, in order; the first file found is used.
 pub const LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
@@ -45,7 +45,7 @@ pub struct CodeOwners {
 impl CodeOwners {
     /// Read the CODEOWNERS file GitHub would use from `tree` (an empty set of
     /// rules when there is none).
-    pub fn load(tree: &dyn Tree) -> Result<CodeOwners, crate::tree::TreeError> {
+    pub fn load(tree: &dyn Tree) -> Result<CodeOwners, crate::file_tree::TreeError> {
         for loc in LOCATIONS {
             if let Some(bytes) = tree.read(loc)? {
                 let mut c = CodeOwners::parse(&String::from_utf8_lossy(&bytes));

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::catalog::Catalog;
-use crate::config::AgentConfig;
+use crate::policy::catalog::Catalog;
+use crate::policy::config::AgentConfig;
 
 /// A name and e-mail, as git records them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -611,7 +611,7 @@ mod tests {
 
     #[test]
     fn automation_is_told_from_ai() {
-        use crate::config::AgentKind;
+        use crate::policy::config::AgentKind;
         let c = Catalog::builtin();
         for id in ["dependabot", "renovate", "github-actions", "pre-commit-ci"] {
             assert_eq!(c.kind(id), AgentKind::Automation, "{id}");

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Catalog;
-use crate::identity::Person;
+use crate::gate::identity::Person;
+use crate::policy::catalog::Catalog;
 
 /// One review, as GitHub's API returns it (extra fields are ignored).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
