@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::facts::{Account, CommitAccounts};
 use agentgate_core::gate::signoff::Review;
-use agentgate_core::gate::{Account, CommitAccounts};
 use serde_json::Value;
 
 use crate::api::{Api, ApiError};

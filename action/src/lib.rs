@@ -11,6 +11,7 @@
 pub mod api;
 pub mod env;
 pub mod event;
+pub mod facts;
 pub mod fetch;
 pub mod github;
 pub mod outputs;

@@ -8,11 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use agentgate_core::gate::identity::{AgentHit, account_agent};
-use agentgate_core::gate::{
-    self, CommitAccounts, GateError, GateInput, GateReport, GateVerdict, report,
-};
-use agentgate_core::git::{Repo, walk};
+use agentgate_core::gate::{GateError, GateInput, GateReport, GateVerdict, Session, report};
 use agentgate_impact::{GateImpact, render};
 use serde_json::Value;
 use thiserror::Error;
@@ -20,8 +16,9 @@ use thiserror::Error;
 use crate::api::{Api, ApiError};
 use crate::env::RunnerEnv;
 use crate::event::{self, Target};
+use crate::facts::{CommitAccounts, GithubFacts};
 use crate::fetch::{self, Want};
-use crate::github::{self, PullRequest};
+use crate::github;
 use crate::outputs::{self, Posted};
 
 /// When to post the pull request comment.
@@ -339,17 +336,14 @@ async fn judge(
             log.push(format!("fetched {f}"));
         }
     }
-    let repo = Repo::open(&env.workspace).map_err(GateError::from)?;
-    let mut input = GateInput {
+    let input = GateInput {
         base: base.clone(),
         head: head.clone(),
         config_path: opts.config.clone(),
-        review_head: Some(pr.head_sha.clone()),
         ..GateInput::default()
     };
-    let revs = gate::resolve(&repo, &input)?;
-    let mut store = gate::load_store(&repo, revs.policy, input.config_path.as_deref())?;
-    let ids = walk::range(&repo, revs.base, revs.head).map_err(GateError::from)?;
+    let session = Session::open(&env.workspace, &input)?;
+    let store = session.store();
 
     // Teams the policies can ask for: those the config maps to GitHub teams,
     // and CODEOWNERS teams when a policy reads `owner_approved`.
@@ -361,81 +355,42 @@ async fn judge(
         .map(|s| s.to_ascii_lowercase())
         .collect();
     if store.may_read("owner_approved") {
-        let owners = gate::load_codeowners(&repo, revs.policy)?;
+        let owners = session.codeowners()?;
         slugs.extend(owners.teams().into_iter().map(|t| t.to_ascii_lowercase()));
     }
-    let mut team_members = BTreeMap::new();
+    let mut facts = GithubFacts {
+        review_head: Some(pr.head_sha.clone()),
+        ..GithubFacts::default()
+    };
     for slug in slugs {
         let members = github::team_members(api, &slug).await?;
-        team_members.insert(slug, members);
+        facts.team_members.insert(slug, members);
     }
-
-    input.reviews = github::reviews(api, target.number).await?;
-    let id_texts: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    input.accounts = Some(account_links(api, &target, &base, &head, &id_texts).await?);
-
-    // The pull request's author: an agent's pull request makes every commit
-    // in it agent-involved; the author and, for an agent's pull request, its
-    // assignees (who asked the agent) never sign off.
-    let author_agent = pr_author_agent(&store, &pr);
-    input.excluded_logins.push((
-        pr.author.clone(),
-        format!("{} opened the pull request", pr.author),
-    ));
-    if let Some(hit) = author_agent {
-        input.extra_agents.push(hit);
-        for a in &pr.assignees {
-            input.excluded_logins.push((
-                a.clone(),
-                format!("{a} is assigned to the agent's pull request (asked the agent)"),
-            ));
-        }
-    }
-    input.team_members = team_members;
-    gate::apply_team_members(&mut store, &input.team_members);
-    let report = gate::judge(
-        &repo,
-        &store,
-        revs.base,
-        revs.head,
-        revs.policy,
-        &ids,
-        &input,
-    )?;
+    facts.reviews = github::reviews(api, target.number).await?;
+    facts.accounts = account_links(api, &target, &base, &head, &session.commit_ids()).await?;
+    facts.pull_request = Some(pr);
+    let report = session.judge(&facts)?;
     // A range that edits the policies also shows what the edit grants.
     // (The proof drives its own solver runtime, so it runs off this one.)
     let impact = if report.policy_files_changed {
-        let (ws, b, h) = (
-            env.workspace.clone(),
-            report.base.clone(),
-            report.head.clone(),
+        let (repo, store, revs) = (
+            session.repo().handle(),
+            session.store().clone(),
+            session.revs(),
         );
         Some(
-            tokio::task::spawn_blocking(move || agentgate_impact::for_gate(&ws, &b, &h))
-                .await
-                .unwrap_or_else(|e| GateImpact::Error {
-                    error: format!("the impact computation failed: {e}"),
-                }),
+            tokio::task::spawn_blocking(move || {
+                agentgate_impact::for_gate(&repo, &store, revs.base, revs.head)
+            })
+            .await
+            .unwrap_or_else(|e| GateImpact::Error {
+                error: format!("the impact computation failed: {e}"),
+            }),
         )
     } else {
         None
     };
-    Ok((report, impact, store.config.github.comment))
-}
-
-/// The agent behind the pull request's author account, if it is one.
-fn pr_author_agent(
-    store: &agentgate_core::policy::PolicyStore,
-    pr: &PullRequest,
-) -> Option<AgentHit> {
-    let id = account_agent(&store.catalog, &pr.author, &pr.author_type)?;
-    Some(AgentHit {
-        id,
-        via: format!(
-            "opened the pull request as {} ({})",
-            pr.author, pr.author_type
-        ),
-    })
+    Ok((report, impact, session.store().config.github.comment))
 }
 
 /// Account links for every commit of the range: the pull request's commit

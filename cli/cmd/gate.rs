@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use agentgate_core::diag::Diag;
 use agentgate_core::gate::signoff::parse_reviews;
-use agentgate_core::gate::{self, GateError, GateInput, GateVerdict, report};
+use agentgate_core::gate::{GateError, GateInput, GateVerdict, Offline, Session, report};
 use agentgate_impact::render;
 use clap::ValueEnum;
 use serde_json::json;
@@ -116,18 +116,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let input = GateInput {
         base: args.base.clone(),
         head: args.head.clone(),
-        reviews,
         ..GateInput::default()
     };
-    let r = match gate::run(&ctx.root, &input) {
-        Ok(r) => r,
+    let (r, impact) = match Session::open(&ctx.root, &input)
+        .and_then(|s| s.judge(&Offline { reviews }).map(|r| (s, r)))
+    {
+        // When the range edits the policies, reviewers also see what the
+        // edit grants (the verdict is still the base policies').
+        Ok((s, r)) => {
+            let revs = s.revs();
+            let impact = r
+                .policy_files_changed
+                .then(|| agentgate_impact::for_gate(s.repo(), s.store(), revs.base, revs.head));
+            (r, impact)
+        }
         Err(e) => return fail(args.format, &e),
     };
-    // When the range edits the policies, reviewers also see what the edit
-    // grants (the verdict is still the base policies').
-    let impact = r
-        .policy_files_changed
-        .then(|| agentgate_impact::for_gate(&ctx.root, &r.base, &r.head));
     match args.format {
         GateFormat::Text => {
             out!("{}", report::text(&r));

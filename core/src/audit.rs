@@ -13,7 +13,7 @@ use gix::traverse::commit::simple::CommitTimeOrder;
 use serde::Serialize;
 
 use crate::gate::identity::identify;
-use crate::gate::{Blocked, GateError, Judge, principals};
+use crate::gate::{Blocked, GateError, Judge, identity, principals};
 use crate::git::changes::Differ;
 use crate::git::{GitError, Repo, object_err, walk};
 use crate::policy::PolicyStore;
@@ -259,7 +259,7 @@ pub fn run(
                     for k in kinds {
                         summary.kind_mut(k).commits += 1;
                     }
-                    let who = principals(&meta, &inv, None);
+                    let who = principals(&inv, || identity::human_login(&meta, None));
                     let subject = meta.message.lines().next().unwrap_or("").to_string();
                     if job_tx
                         .send((meta.id.clone(), meta.time, subject, who, info.id))
@@ -381,20 +381,11 @@ fn all_tips(repo: &Repo) -> Result<Vec<ObjectId>, GitError> {
     Ok(tips)
 }
 
-/// Seconds since the epoch as `YYYY-MM-DD`.
+/// Seconds since the epoch as `YYYY-MM-DD` (UTC).
 pub fn format_time(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!("{:04}-{:02}-{:02}", if m <= 2 { y + 1 } else { y }, m, d)
+    jiff::Timestamp::from_second(t)
+        .map(|ts| ts.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| t.to_string())
 }
 
 /// Parse `--since`: an ISO date or date-time, a Unix time, or anything

@@ -9,7 +9,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
@@ -34,19 +33,12 @@ pub fn path(root: &Path, configured: Option<&str>) -> Option<PathBuf> {
 
 /// RFC 3339 UTC time with milliseconds.
 pub fn now_rfc3339() -> String {
-    let d = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let day = crate::audit::format_time(secs);
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{day}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    let now = jiff::Timestamp::now();
+    // Whole milliseconds, as the log has always written them.
+    let ms = now.as_millisecond();
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| format!("{t:.3}"))
+        .unwrap_or_else(|_| now.to_string())
 }
 
 /// Append `entry` as one line. Creates the file (and its directory).

@@ -188,12 +188,24 @@ pub enum GateImpact {
     },
 }
 
-/// Compute the impact section of a gate run over `base..head` in the
-/// repository at `path`.
-pub fn for_gate(path: &std::path::Path, base: &str, head: &str) -> GateImpact {
-    let result = Repo::open(path)
-        .map_err(ImpactError::from)
-        .and_then(|repo| between_revs(&repo, base, head, &Options::default()));
+/// The impact section of a gate run over `base..head`: base's policies are
+/// the ones the gate already loaded (`base_store`), head's are read from
+/// the same repository.
+pub fn for_gate(
+    repo: &Repo,
+    base_store: &agentgate_core::policy::PolicyStore,
+    base: agentgate_core::git::ObjectId,
+    head: agentgate_core::git::ObjectId,
+) -> GateImpact {
+    let result = (|| -> Result<Impact, ImpactError> {
+        let old = Side::with_store(
+            &repo.tree_at(base)?,
+            Some(base.to_string()),
+            base_store.clone(),
+        )?;
+        let new = Side::load(&repo.tree_at(head)?, Some(head.to_string()))?;
+        Ok(compare(&old, &new, &Options::default()))
+    })();
     match result {
         Ok(i) => GateImpact::Report(Box::new(i)),
         Err(e) => GateImpact::Error {

@@ -28,11 +28,20 @@ pub struct Side {
 impl Side {
     /// Read a side from `tree`.
     pub fn load(tree: &dyn Tree, commit: Option<String>) -> Result<Side, ImpactError> {
-        let label = tree.label();
         let store = PolicyStore::load(tree).map_err(|diags| ImpactError::Policies {
-            side: label.clone(),
+            side: tree.label(),
             diags,
         })?;
+        Side::with_store(tree, commit, store)
+    }
+
+    /// A side of `tree` whose policy store is already loaded.
+    pub fn with_store(
+        tree: &dyn Tree,
+        commit: Option<String>,
+        store: PolicyStore,
+    ) -> Result<Side, ImpactError> {
+        let label = tree.label();
         let paths = tree
             .list("")
             .map_err(|e| ImpactError::Read(e.to_string()))?;

@@ -6,71 +6,30 @@
 
 use serde::Serialize;
 
+use crate::git::{CommitMeta, Person};
 use crate::policy::catalog::Catalog;
 use crate::policy::config::AgentConfig;
 
-/// A name and e-mail, as git records them.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Person {
-    /// Display name.
-    pub name: String,
-    /// E-mail address.
-    pub email: String,
+/// The GitHub login a `<id>+<login>@users.noreply.github.com` (or
+/// `<login>@users.noreply.github.com`) address encodes.
+pub fn noreply_login(p: &Person) -> Option<String> {
+    let email = p.email.to_ascii_lowercase();
+    let local = email.strip_suffix("@users.noreply.github.com")?;
+    let login = match local.split_once('+') {
+        Some((id, login)) if id.chars().all(|c| c.is_ascii_digit()) => login,
+        _ => local,
+    };
+    (!login.is_empty()).then(|| login.to_string())
 }
 
-impl Person {
-    /// Parse `Name <email>` (as in trailers); the e-mail may be missing.
-    pub fn parse(s: &str) -> Person {
-        let s = s.trim();
-        match (s.rfind('<'), s.rfind('>')) {
-            (Some(a), Some(b)) if a < b => Person {
-                name: s[..a].trim().to_string(),
-                email: s[a + 1..b].trim().to_string(),
-            },
-            _ => Person {
-                name: s.to_string(),
-                email: String::new(),
-            },
-        }
+/// The human a commit is judged as: its author's account (when the forge
+/// links one), else the login of a GitHub noreply address, else the author
+/// e-mail.
+pub fn human_login(meta: &CommitMeta, account: Option<&str>) -> String {
+    if let Some(a) = account {
+        return a.to_ascii_lowercase();
     }
-
-    /// The GitHub login a `<id>+<login>@users.noreply.github.com` (or
-    /// `<login>@users.noreply.github.com`) address encodes.
-    pub fn noreply_login(&self) -> Option<String> {
-        let email = self.email.to_ascii_lowercase();
-        let local = email.strip_suffix("@users.noreply.github.com")?;
-        let login = match local.split_once('+') {
-            Some((id, login)) if id.chars().all(|c| c.is_ascii_digit()) => login,
-            _ => local,
-        };
-        (!login.is_empty()).then(|| login.to_string())
-    }
-
-    /// `Name <email>`.
-    pub fn display(&self) -> String {
-        if self.email.is_empty() {
-            self.name.clone()
-        } else {
-            format!("{} <{}>", self.name, self.email)
-        }
-    }
-}
-
-/// What the gate knows of a commit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CommitMeta {
-    /// Full id.
-    pub id: String,
-    /// Author.
-    pub author: Person,
-    /// Committer.
-    pub committer: Person,
-    /// Full message.
-    pub message: String,
-    /// Parent ids.
-    pub parents: Vec<String>,
-    /// Committer time, seconds since the epoch.
-    pub time: i64,
+    noreply_login(&meta.author).unwrap_or_else(|| meta.author.email.to_ascii_lowercase())
 }
 
 /// One reason an agent is involved.
@@ -148,16 +107,6 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The agent behind a GitHub account, if it is one: a catalog agent's
-/// login, or any account that is not of type `User` (a `Bot`, or a type
-/// GitHub did not say) or whose login ends in `[bot]`.
-pub fn account_agent(catalog: &Catalog, login: &str, kind: &str) -> Option<String> {
-    catalog.by_login(login).map(|a| a.id.clone()).or_else(|| {
-        (kind != "User" || login.to_ascii_lowercase().ends_with("[bot]"))
-            .then(|| login.to_ascii_lowercase())
-    })
-}
-
 /// The agent a person (author, committer or co-author) is, if any: a catalog
 /// match (an exact e-mail first, then the login of a GitHub noreply
 /// address, then names, name suffixes and prefixes, then a name that is a
@@ -168,7 +117,7 @@ pub fn account_agent(catalog: &Catalog, login: &str, kind: &str) -> Option<Strin
 pub fn agent_of(catalog: &Catalog, p: &Person) -> Option<String> {
     let agents = catalog.agents();
     let by = |f: &dyn Fn(&AgentConfig) -> bool| agents.iter().find(|a| f(a)).map(|a| a.id.clone());
-    let login = p.noreply_login();
+    let login = noreply_login(p);
     let name = p.name.trim();
     let name_lower = name.to_ascii_lowercase();
     by(&|a| !p.email.is_empty() && a.emails.iter().any(|e| e.eq_ignore_ascii_case(&p.email)))
@@ -646,17 +595,13 @@ mod tests {
     #[test]
     fn noreply_logins() {
         assert_eq!(
-            Person::parse("x <123+Alice@users.noreply.github.com>")
-                .noreply_login()
-                .as_deref(),
+            noreply_login(&Person::parse("x <123+Alice@users.noreply.github.com>")).as_deref(),
             Some("alice")
         );
         assert_eq!(
-            Person::parse("x <alice@users.noreply.github.com>")
-                .noreply_login()
-                .as_deref(),
+            noreply_login(&Person::parse("x <alice@users.noreply.github.com>")).as_deref(),
             Some("alice")
         );
-        assert_eq!(Person::parse("x <alice@example.com>").noreply_login(), None);
+        assert_eq!(noreply_login(&Person::parse("x <alice@example.com>")), None);
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::gate::identity::Person;
+use crate::git::Person;
 use crate::policy::catalog::Catalog;
 
 /// One review, as GitHub's API returns it (extra fields are ignored).
@@ -99,7 +99,7 @@ impl Excluded {
 /// excluding a reviewer, never towards counting one.
 pub fn same_account(login: &str, p: &Person) -> bool {
     let l = login.to_ascii_lowercase();
-    if p.noreply_login().as_deref() == Some(l.as_str()) {
+    if crate::gate::identity::noreply_login(p).as_deref() == Some(l.as_str()) {
         return true;
     }
     let local = p.email.split('@').next().unwrap_or("").to_ascii_lowercase();

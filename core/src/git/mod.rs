@@ -4,11 +4,15 @@
 //! here touches the work tree, and nothing from the repository is executed.
 
 pub mod changes;
+mod commit;
 pub mod walk;
+
+pub use commit::{CommitMeta, Person};
+/// A git object id (as gix names it).
+pub use gix::ObjectId;
 
 use std::path::Path;
 
-use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use thiserror::Error;
 

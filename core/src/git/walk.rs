@@ -4,8 +4,8 @@
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
+use super::{CommitMeta, Person};
 use super::{GitError, Repo, object_err, short};
-use crate::gate::identity::{CommitMeta, Person};
 
 /// Walk `base..head`, in topological order (every commit after its parents
 /// in the range; otherwise oldest first). Fails closed when the walk meets a

@@ -269,7 +269,7 @@ pub fn run(
     }
     let base_tree = editor.write().map_err(git)?.detach();
     let sig = |s: &str, t: u64| -> (String, String, String) {
-        let p = crate::gate::identity::Person::parse(s);
+        let p = crate::git::Person::parse(s);
         (p.name, p.email, format!("{} +0000", 1_700_000_000 + t))
     };
     let commit = |who: &(String, String, String),
@@ -413,11 +413,10 @@ pub fn run(
     let input = GateInput {
         base: base.to_string(),
         head: head.to_string(),
-        reviews,
         ..GateInput::default()
     };
     let expect = f.expect.get_ref();
-    let report = match gate::run(dir.path(), &input) {
+    let report = match gate::run(dir.path(), &input, &gate::Offline { reviews }) {
         Ok(r) => r,
         Err(e) => {
             let msg = e.to_string();

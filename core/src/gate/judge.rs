@@ -1,0 +1,324 @@
+//! Judging changes: each (principal, change) through the one request
+//! builder and Cedar, with answers remembered where no policy can tell
+//! commits apart, one entity set per batch of commits, and commits spread
+//! over the machine's cores. Shared by the gate and `audit`.
+
+use std::collections::HashMap;
+
+use gix::ObjectId;
+use serde_json::json;
+
+use super::GateError;
+use super::findings::Blocked;
+use super::identity::Involvement;
+use crate::decide::{Decider, Probe};
+use crate::git::changes::{Change, Differ};
+use crate::git::{GitError, Repo};
+use crate::policy::PolicyStore;
+use crate::request::{Builder, Req};
+use crate::vocab::{Principal, Resource, Signer, Verdict};
+
+/// Who a commit is judged as: each agent involved, or else the human.
+pub fn principals(inv: &Involvement, human: impl FnOnce() -> String) -> Vec<Principal> {
+    if inv.has_agents() {
+        inv.agents
+            .iter()
+            .map(|a| Principal::Agent(a.id.clone()))
+            .collect()
+    } else {
+        vec![Principal::Human(human())]
+    }
+}
+
+type CacheKey = (Principal, String, String, crate::vocab::FileKind, bool);
+
+/// What the gate keeps of an answer: the verdict, the deciding policies and
+/// who could sign off.
+#[derive(Clone)]
+struct Kept {
+    verdict: Verdict,
+    policies: Vec<String>,
+    signoff_from: Vec<String>,
+    errors: Vec<crate::decide::PolicyError>,
+}
+
+/// At most this many remembered answers; then the memory starts over, so a
+/// long audit does not grow with history.
+const CACHE_LIMIT: usize = 50_000;
+
+/// Evaluates the changes of commits, one commit at a time, through the one
+/// request builder; shared by the gate and `audit`.
+pub struct Judge<'s> {
+    decider: Decider<'s>,
+    cacheable: bool,
+    cache: HashMap<CacheKey, Kept>,
+}
+
+impl<'s> Judge<'s> {
+    /// A judge for `store`'s policies.
+    pub fn new(store: &'s PolicyStore) -> Judge<'s> {
+        // Answers depend on the commit only through `context.commit`; when
+        // no policy can read it, equal requests share one answer.
+        let cacheable = !store.may_read("commit");
+        Judge {
+            decider: Decider::new(Builder::trusted(store)),
+            cacheable,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// Judge one commit's changes for each principal. Returns the denied
+    /// changes and how many requests were evaluated.
+    pub fn commit(
+        &mut self,
+        commit: &str,
+        principals: &[Principal],
+        changes: &[Change],
+        signers: &[Signer],
+        owner_approved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<(Vec<Blocked>, usize), GateError> {
+        let mut out = self.commits(&[(commit, principals, changes)], signers, owner_approved)?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Judge several commits' changes at once: one Cedar entity set serves
+    /// the whole batch (built only if some answer is not remembered), which
+    /// spares a transitive closure per commit. Returns, per commit, the
+    /// denied changes and how many requests were evaluated.
+    pub fn commits(
+        &mut self,
+        batch: &[(&str, &[Principal], &[Change])],
+        signers: &[Signer],
+        owner_approved: Option<&dyn Fn(&str) -> bool>,
+    ) -> Result<Vec<(Vec<Blocked>, usize)>, GateError> {
+        // Every request of the batch, with the commit and change it is for.
+        let mut reqs = Vec::new();
+        let mut origin: Vec<(usize, usize)> = Vec::new();
+        for (bi, (commit, principals, changes)) in batch.iter().enumerate() {
+            for (ci, c) in changes.iter().enumerate() {
+                let owner = owner_approved.is_some_and(|f| f(&c.path));
+                for p in principals.iter() {
+                    let mut context = serde_json::Map::new();
+                    context.insert("commit".into(), json!(commit));
+                    context.insert("owner_approved".into(), json!(owner));
+                    reqs.push(Req {
+                        principal: p.clone(),
+                        action: c.action.as_str().to_string(),
+                        resource: Resource::File {
+                            path: c.path.clone(),
+                            kind: c.kind,
+                        },
+                        context,
+                        signoff: signers.to_vec(),
+                    });
+                    origin.push((bi, ci));
+                }
+            }
+        }
+        let mut out: Vec<(Vec<Blocked>, usize)> = batch
+            .iter()
+            .map(|(_, principals, changes)| (Vec::new(), principals.len() * changes.len()))
+            .collect();
+        // One entity set holds one `File` per path, so a path whose kind
+        // differs between commits of the batch (a file, then a symlink)
+        // needs another set: each request goes to the first layer where its
+        // path has its own kind, and each layer gets its own entities.
+        let layer_of = layers(&reqs);
+        let layer_count = layer_of.iter().max().map_or(0, |m| m + 1);
+        let mut entities: Vec<Option<cedar_policy::Entities>> = vec![None; layer_count];
+        for ((req, &(bi, ci)), &layer) in reqs.iter().zip(&origin).zip(&layer_of) {
+            let commit = batch[bi].0;
+            let change = &batch[bi].2[ci];
+            let owner = req.context.get("owner_approved") == Some(&json!(true));
+            let key: CacheKey = (
+                req.principal.clone(),
+                req.action.clone(),
+                change.path.clone(),
+                change.kind,
+                owner,
+            );
+            let cached = if self.cacheable {
+                self.cache.get(&key).cloned()
+            } else {
+                None
+            };
+            let answer = match cached {
+                Some(a) => a,
+                None => {
+                    if entities[layer].is_none() {
+                        let members: Vec<Req> = reqs
+                            .iter()
+                            .zip(&layer_of)
+                            .filter(|(_, l)| **l == layer)
+                            .map(|(r, _)| r.clone())
+                            .collect();
+                        entities[layer] = Some(self.decider.builder().entities(&members).map_err(
+                            |source| GateError::Request {
+                                what: format!("commit {}", short_str(commit)),
+                                source,
+                            },
+                        )?);
+                    }
+                    let Some(ents) = &entities[layer] else {
+                        continue;
+                    };
+                    let a = self
+                        .decider
+                        .answer_with(req, ents, Probe::SignOff)
+                        .map_err(|source| GateError::Request {
+                            what: format!(
+                                "{} {} in {}",
+                                req.action,
+                                change.path,
+                                short_str(commit)
+                            ),
+                            source,
+                        })?;
+                    let kept = Kept {
+                        verdict: a.decision,
+                        policies: a.policies,
+                        signoff_from: a.signoff_from.unwrap_or_default(),
+                        errors: a.errors,
+                    };
+                    if self.cacheable {
+                        if self.cache.len() >= CACHE_LIMIT {
+                            self.cache.clear();
+                        }
+                        self.cache.insert(key, kept.clone());
+                    }
+                    kept
+                }
+            };
+            if answer.verdict != Verdict::Allow {
+                let (agent, human) = match &req.principal {
+                    Principal::Agent(a) => (Some(a.clone()), None),
+                    Principal::Human(h) => (None, Some(h.clone())),
+                    Principal::Other(o) => (None, Some(o.clone())),
+                };
+                out[bi].0.push(Blocked {
+                    commit: commit.to_string(),
+                    path: change.path.clone(),
+                    action: req.action.clone(),
+                    agent,
+                    human,
+                    kind: change.kind.as_str().to_string(),
+                    renamed_from: change.renamed_from.clone(),
+                    renamed_to: change.renamed_to.clone(),
+                    carried: change.carried,
+                    policies: answer.policies,
+                    signoff_from: answer.signoff_from,
+                    errors: answer.errors,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// For each request, the entity layer it belongs to: the first in which
+/// every path keeps one kind.
+fn layers(reqs: &[Req]) -> Vec<usize> {
+    let mut kinds: Vec<HashMap<&str, crate::vocab::FileKind>> = vec![HashMap::new()];
+    reqs.iter()
+        .map(|r| {
+            let Resource::File { path, kind } = &r.resource else {
+                return 0;
+            };
+            let layer = kinds
+                .iter()
+                .position(|k| k.get(path.as_str()).is_none_or(|have| have == kind))
+                .unwrap_or_else(|| {
+                    kinds.push(HashMap::new());
+                    kinds.len() - 1
+                });
+            kinds[layer].insert(path.as_str(), *kind);
+            layer
+        })
+        .collect()
+}
+
+/// Commits judged with one entity set (bounded, so a batch of huge commits
+/// stays small in memory).
+const BATCH: usize = 32;
+
+/// One judged commit: its changes, the denied ones, requests evaluated.
+pub(super) type Judged = (Vec<Change>, Vec<Blocked>, usize);
+
+/// Diff and judge commits on every core. Each worker has its own
+/// repository handle, differ and judge; results come back in input order.
+pub(super) fn judge_parallel(
+    repo: &Repo,
+    store: &PolicyStore,
+    jobs: &[(ObjectId, Vec<Principal>)],
+    signers: &[Signer],
+    owner_approved: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> Result<Vec<Judged>, GateError> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(jobs.len() / 32 + 1);
+    let work = |offset: usize, handle: Repo| -> Result<Vec<(usize, Judged)>, GateError> {
+        let mut differ = Differ::new();
+        let mut judge = Judge::new(store);
+        let mut out = Vec::new();
+        let owner: Option<&dyn Fn(&str) -> bool> = match owner_approved {
+            Some(f) => Some(f),
+            None => None,
+        };
+        let mine: Vec<usize> = (offset..jobs.len()).step_by(workers).collect();
+        for chunk in mine.chunks(BATCH) {
+            let mut diffed = Vec::with_capacity(chunk.len());
+            for &i in chunk {
+                diffed.push((
+                    i,
+                    jobs[i].0.to_string(),
+                    differ.changes(&handle, jobs[i].0)?,
+                ));
+            }
+            let batch: Vec<(&str, &[Principal], &[Change])> = diffed
+                .iter()
+                .map(|(i, id, changes)| (id.as_str(), jobs[*i].1.as_slice(), changes.as_slice()))
+                .collect();
+            let judged = judge.commits(&batch, signers, owner)?;
+            for ((i, _, changes), (found, requests)) in diffed.into_iter().zip(judged) {
+                out.push((i, (changes, found, requests)));
+            }
+        }
+        Ok(out)
+    };
+    let mut results: Vec<(usize, Judged)> = if workers <= 1 {
+        work(0, repo.handle())?
+    } else {
+        let parts: Vec<Result<Vec<(usize, Judged)>, GateError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    let handle = repo.handle();
+                    let work = &work;
+                    scope.spawn(move || work(w, handle))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(GateError::Git(GitError::Object {
+                            what: "a worker thread".into(),
+                            message: "it panicked".into(),
+                        }))
+                    })
+                })
+                .collect()
+        });
+        let mut all = Vec::with_capacity(jobs.len());
+        for p in parts {
+            all.extend(p?);
+        }
+        all
+    };
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, j)| j).collect())
+}
+
+fn short_str(id: &str) -> &str {
+    id.char_indices().nth(7).map_or(id, |(i, _)| &id[..i])
+}
