@@ -45,20 +45,10 @@ macro_rules! outln {
 use std::io::IsTerminal;
 
 use agentgate_core::diag::{Diag, Diags};
-use clap::ValueEnum;
+pub use agentgate_report::Format;
 use serde::Serialize;
 
 use crate::exit::Exit;
-
-/// Report format of commands that print a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
-    /// Human-readable text.
-    #[default]
-    Human,
-    /// JSON with a stable, documented shape.
-    Json,
-}
 
 /// Configure miette's renderer: colours only on a terminal and without
 /// NO_COLOR; unicode graphics either way.
@@ -77,27 +67,16 @@ pub fn install_miette_hook() {
     }));
 }
 
-/// Render one diagnostic as text (with snippet).
-pub fn render(d: &Diag) -> String {
-    let report = miette::Report::new(d.clone());
-    format!("{report:?}")
-}
-
 /// Print diagnostics to stderr.
 pub fn eprint_diags(diags: &[Diag]) {
-    for d in diags {
-        errln!("{}", render(d));
-    }
+    err!("{}", agentgate_report::diag::texts(diags));
 }
 
 /// Print a fatal input error in the chosen format and return exit code 2.
 pub fn fail(format: Format, diags: &Diags) -> Exit {
     match format {
-        Format::Json => print_json(&serde_json::json!({
-            "error": diags.0.first().map(|d| d.message.clone()),
-            "diagnostics": diags.0,
-        })),
-        Format::Human => eprint_diags(&diags.0),
+        Format::Json => print_json(&agentgate_report::diag::json(&diags.0)),
+        _ => eprint_diags(&diags.0),
     }
     Exit::Input
 }

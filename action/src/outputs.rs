@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-use agentgate_core::gate::report::signoff_text;
 use agentgate_core::gate::{Blocked, GateReport};
+use agentgate_report::gate::signoff_text;
 use serde_json::{Value, json};
 
 use crate::api::{Api, ApiError, Method};

@@ -8,8 +8,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use agentgate_core::gate::{GateError, GateInput, GateReport, GateVerdict, Session, report};
-use agentgate_impact::{GateImpact, render};
+use agentgate_core::gate::{GateError, GateInput, GateReport, GateVerdict, Session};
+use agentgate_impact::GateImpact;
+use agentgate_report::Format;
+use agentgate_report::diag::ErrorBlock;
+use agentgate_report::gate::signoff_text;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -170,14 +173,12 @@ fn failed(env: &RunnerEnv, error: String) -> Outcome {
 }
 
 fn error_markdown(error: &str, help: Option<&str>) -> String {
-    let mut md = format!(
-        "### ⛔ agentgate: cannot decide, so the merge is blocked\n\n```\n{}\n```\n",
-        error.replace("```", "'''")
-    );
-    if let Some(h) = help {
-        md.push_str(&format!("\n{h}\n"));
+    ErrorBlock {
+        message: error.to_string(),
+        help: help.map(str::to_string),
+        diagnostics: Vec::new(),
     }
-    md
+    .markdown()
 }
 
 async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
@@ -194,11 +195,7 @@ async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
                 GateVerdict::Pass => Verdict::Pass,
                 GateVerdict::Block => Verdict::Block,
             };
-            let mut md = report::markdown(&report);
-            if let Some(i) = &impact {
-                md.push('\n');
-                md.push_str(&render::gate_markdown(i));
-            }
+            let md = agentgate_report::gate::render(&report, impact.as_ref(), Format::Markdown);
             (
                 verdict,
                 Some(report),
@@ -548,7 +545,7 @@ fn check_title(outcome: &Outcome) -> (&'static str, String) {
             let teams: BTreeSet<String> = r
                 .blocked
                 .iter()
-                .map(|b| report::signoff_text(&b.signoff_from))
+                .map(|b| signoff_text(&b.signoff_from))
                 .collect();
             (
                 "failure",

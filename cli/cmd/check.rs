@@ -1,16 +1,16 @@
 //! `agentgate check`: answer allow / deny / confirm for one request, given
 //! as flags or as JSON on stdin, with the policies that decided it.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Write};
 
-use agentgate_core::decide::{Answer, Decider, Probe};
+use agentgate_core::decide::{Decider, Probe};
 use agentgate_core::decision_log;
 use agentgate_core::diag::Diag;
 use agentgate_core::policy::PolicyStore;
 use agentgate_core::request::{Builder, RequestSpec};
 use agentgate_core::vocab::FileKind;
 use agentgate_core::vocab::Verdict;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::Ctx;
 use crate::exit::Exit;
@@ -41,7 +41,7 @@ pub struct Args {
     /// or several (JSON Lines), answered in order.
     #[arg(long)]
     stdin: bool,
-    /// Report format.
+    /// Report format: text or json.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
@@ -69,40 +69,16 @@ fn usage(msg: impl Into<String>) -> Diag {
     Diag::error("agentgate::usage", msg)
 }
 
-/// The requests to answer: one from flags, or every JSON request on stdin
-/// (one object, or several: JSON Lines or concatenated objects).
-fn specs_from(args: &Args) -> Result<Vec<RequestSpec>, Diag> {
+/// The request given as flags, if any flag was given.
+fn spec_from_flags(args: &Args) -> Result<Option<RequestSpec>, Diag> {
     let from_flags = args.principal.is_some() || args.action.is_some() || args.resource.is_some();
-    if args.stdin || !from_flags {
-        if from_flags {
-            return Err(usage(
-                "give the request either as flags or on stdin (--stdin), not both",
-            ));
-        }
-        if !args.stdin && std::io::stdin().is_terminal() {
-            return Err(usage("no request: pass --principal, --action and --resource, or a JSON request on stdin")
-                .with_help("agentgate check --principal agent:copilot --action modify --resource .github/workflows/ci.yml"));
-        }
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| usage(format!("cannot read stdin: {e}")))?;
-        let mut specs = Vec::new();
-        for (i, item) in serde_json::Deserializer::from_str(&text)
-            .into_iter::<RequestSpec>()
-            .enumerate()
-        {
-            let spec = item.map_err(|e| {
-                usage(format!("request #{} on stdin is not valid: {e}", i + 1)).with_help(
-                    r#"expected {"principal": "agent:claude-code", "action": "post", "resource": "Channel::\"slack:#general\"", "context": {"visibility": "public"}}"#,
-                )
-            })?;
-            specs.push(spec);
-        }
-        if specs.is_empty() {
-            return Err(usage("no request on stdin"));
-        }
-        return Ok(specs);
+    if !from_flags {
+        return Ok(None);
+    }
+    if args.stdin {
+        return Err(usage(
+            "give the request either as flags or on stdin (--stdin), not both",
+        ));
     }
     let need = |v: &Option<String>, flag: &str| {
         v.clone().ok_or_else(|| usage(format!("missing --{flag}")))
@@ -115,175 +91,138 @@ fn specs_from(args: &Args) -> Result<Vec<RequestSpec>, Diag> {
             Err(e) => return Err(usage(format!("--context is not valid JSON: {e}"))),
         },
     };
-    Ok(vec![RequestSpec {
+    Ok(Some(RequestSpec {
         principal: need(&args.principal, "principal")?,
         action: need(&args.action, "action")?,
         resource: need(&args.resource, "resource")?,
         kind: args.kind.map(FileKind::from),
         context,
         signoff: args.signoff.clone(),
-    }])
+    }))
 }
 
-/// The exit code of several answers: the most serious one (deny over
-/// confirm over allow).
-fn exit_of(verdicts: &[Verdict]) -> Exit {
-    if verdicts.contains(&Verdict::Deny) {
-        Exit::No
-    } else if verdicts.contains(&Verdict::Confirm) {
-        Exit::Confirm
-    } else {
-        Exit::Ok
-    }
+/// Answers requests one at a time, as they come: decided, logged, printed
+/// (and flushed) before the next is read.
+struct Answerer<'a> {
+    ctx: &'a Ctx,
+    store: &'a PolicyStore,
+    decider: Decider<'a>,
+    format: Format,
+    /// One answer per line (a stream of requests).
+    compact: bool,
+    /// The most serious answer so far.
+    worst: Verdict,
 }
 
-pub fn run(ctx: &Ctx, args: Args) -> Exit {
-    let specs = match specs_from(&args) {
-        Ok(s) => s,
-        Err(d) => return output::fail(args.format, &d.into()),
-    };
-    let store = match ctx.load_store() {
-        Ok(s) => s,
-        Err(d) => return output::fail(args.format, &d),
-    };
-    // With several requests, errors say which one.
-    let many = specs.len() > 1;
-    let nth = |i: usize| {
-        if many {
-            format!(" #{}", i + 1)
-        } else {
-            String::new()
-        }
-    };
-    let mut reqs = Vec::with_capacity(specs.len());
-    for (i, spec) in specs.iter().enumerate() {
-        match spec.to_req() {
-            Ok(r) => reqs.push(r),
-            Err(e) => {
-                let msg = if many {
-                    format!("request{}: {e}", nth(i))
-                } else {
-                    e.to_string()
-                };
-                return output::fail(args.format, &usage(msg).into());
-            }
-        }
-    }
-    let decider = Decider::new(Builder::new(&store));
-    let mut verdicts = Vec::with_capacity(reqs.len());
-    for (i, (spec, req)) in specs.iter().zip(&reqs).enumerate() {
-        let answer = match decider.answer(req, Probe::SignOff) {
-            Ok(a) => a,
-            Err(e) => {
-                return output::fail(
-                    args.format,
-                    &usage(format!("cannot evaluate the request{}: {e}", nth(i))).into(),
-                );
-            }
-        };
+impl Answerer<'_> {
+    /// Answer request number `n` (1-based, for errors when there are many).
+    fn answer(&mut self, spec: &RequestSpec, n: Option<usize>) -> Result<(), Diag> {
+        let which = n.map(|n| format!(" #{n}")).unwrap_or_default();
+        let req = spec
+            .to_req()
+            .map_err(|e| usage(format!("request{which}: {e}")))?;
+        let answer = self
+            .decider
+            .answer(&req, Probe::SignOff)
+            .map_err(|e| usage(format!("cannot evaluate the request{which}: {e}")))?;
         let session = spec
             .context
             .get("session")
             .and_then(Value::as_str)
             .unwrap_or("");
-        if let Err(e) =
-            decision_log::record(&store, &ctx.root, "check", session, None, req, &answer)
-        {
+        if let Err(e) = decision_log::record(
+            self.store,
+            &self.ctx.root,
+            "check",
+            session,
+            None,
+            &req,
+            &answer,
+        ) {
             // The decision stands; the failure is reported.
             errln!("agentgate: decision log: {e}");
         }
-        print_answer(&store, spec, &answer, args.format, many);
-        verdicts.push(answer.decision);
-    }
-    exit_of(&verdicts)
-}
-
-/// The deciding policies with location and intent.
-fn explain(store: &PolicyStore, answer: &Answer) -> Vec<Value> {
-    answer
-        .policies
-        .iter()
-        .map(|id| match store.meta.get(id) {
-            Some(m) => json!({"id": id, "location": m.location(), "intent": m.intent}),
-            None => json!({"id": id}),
-        })
-        .collect()
-}
-
-fn print_answer(
-    store: &PolicyStore,
-    spec: &RequestSpec,
-    answer: &Answer,
-    format: Format,
-    compact: bool,
-) {
-    match format {
-        Format::Json => {
-            let v = json!({
-            "decision": answer.decision,
-            "policies": answer.policies,
-            "explanations": explain(store, answer),
-            "errors": answer.errors,
-            "signoff_from": answer.signoff_from,
-            "request": {
-                "principal": spec.principal,
-                "action": spec.action,
-                "resource": spec.resource,
-                "context": answer.context,
-            },
-            });
-            if compact {
-                // One answer per line for a stream of requests.
-                outln!("{v}");
-            } else {
-                output::print_json(&v);
-            }
-        }
-        Format::Human => {
-            outln!(
-                "{}: {} {} {}",
-                answer.decision.as_str(),
-                spec.principal,
-                spec.action,
-                spec.resource
-            );
-            if answer.policies.is_empty() {
-                outln!("  no policy permits it (denied by default)");
-            }
-            for e in explain(store, answer) {
-                let id = e["id"].as_str().unwrap_or_default();
-                let loc = e["location"].as_str().unwrap_or_default();
-                match e["intent"].as_str() {
-                    Some(intent) => outln!("  {id} ({loc}): {intent}"),
-                    None => outln!("  {id} ({loc})"),
-                }
-            }
-            for err in &answer.errors {
+        match self.format {
+            Format::Json if self.compact => {
                 outln!(
-                    "  policy {} failed to evaluate: {}",
-                    err.policy,
-                    err.message
-                );
+                    "{}",
+                    agentgate_report::check::json(self.store, spec, &answer)
+                )
             }
-            match (answer.decision, &answer.signoff_from) {
-                (Verdict::Confirm, _) => outln!("  a human must confirm before this is done"),
-                (Verdict::Deny, Some(teams)) if teams.is_empty() => {
-                    outln!("  no sign-off would allow it")
-                }
-                (Verdict::Deny, Some(teams)) => outln!(
-                    "  would be allowed with sign-off from: {}",
-                    teams
-                        .iter()
-                        .map(|t| if t == "*" {
-                            "any eligible human".to_string()
-                        } else {
-                            t.clone()
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", or ")
-                ),
-                _ => {}
+            Format::Json => {
+                output::print_json(&agentgate_report::check::json(self.store, spec, &answer))
             }
+            _ => out!(
+                "{}",
+                agentgate_report::check::text(self.store, spec, &answer)
+            ),
+        }
+        let _ = std::io::stdout().flush();
+        if answer.decision.rank() > self.worst.rank() {
+            self.worst = answer.decision;
+        }
+        Ok(())
+    }
+
+    /// The exit code: the most serious answer (deny over confirm over allow).
+    fn exit(&self) -> Exit {
+        match self.worst {
+            Verdict::Deny => Exit::No,
+            Verdict::Confirm => Exit::Confirm,
+            Verdict::Allow => Exit::Ok,
         }
     }
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Exit {
+    let flags = match spec_from_flags(&args) {
+        Ok(s) => s,
+        Err(d) => return output::fail(args.format, &d.into()),
+    };
+    if flags.is_none() && !args.stdin && std::io::stdin().is_terminal() {
+        let d = usage("no request: pass --principal, --action and --resource, or JSON requests on stdin (--stdin)")
+            .with_help("agentgate check --principal agent:copilot --action modify --resource .github/workflows/ci.yml");
+        return output::fail(args.format, &d.into());
+    }
+    let store = match ctx.load_store() {
+        Ok(s) => s,
+        Err(d) => return output::fail(args.format, &d),
+    };
+    let mut answerer = Answerer {
+        ctx,
+        store: &store,
+        decider: Decider::new(Builder::new(&store)),
+        format: args.format,
+        compact: flags.is_none(),
+        worst: Verdict::Allow,
+    };
+    if let Some(spec) = flags {
+        return match answerer.answer(&spec, None) {
+            Ok(()) => answerer.exit(),
+            Err(d) => output::fail(args.format, &d.into()),
+        };
+    }
+    // Requests on stdin: JSON Lines or concatenated objects, each answered
+    // as soon as it has been read.
+    let stdin = std::io::stdin().lock();
+    let mut n = 0;
+    for item in serde_json::Deserializer::from_reader(stdin).into_iter::<RequestSpec>() {
+        n += 1;
+        let spec = match item {
+            Ok(s) => s,
+            Err(e) => {
+                let d = usage(format!("request #{n} on stdin is not valid: {e}")).with_help(
+                    r#"expected {"principal": "agent:claude-code", "action": "post", "resource": "Channel::\"slack:#general\"", "context": {"visibility": "public"}}"#,
+                );
+                return output::fail(args.format, &d.into());
+            }
+        };
+        if let Err(d) = answerer.answer(&spec, Some(n)) {
+            return output::fail(args.format, &d.into());
+        }
+    }
+    if n == 0 {
+        return output::fail(args.format, &usage("no request on stdin").into());
+    }
+    answerer.exit()
 }

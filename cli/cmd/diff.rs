@@ -7,12 +7,12 @@ use std::time::Duration;
 use agentgate_core::diag::Diag;
 use agentgate_core::file_tree::DirTree;
 use agentgate_core::git::Repo;
-use agentgate_impact::{self as impact, ImpactError, Options, Side, Verdict, render};
+use agentgate_impact::{self as impact, ImpactError, Options, Side, Verdict};
+use agentgate_report::impact as render;
 
 use super::Ctx;
-use super::gate::GateFormat;
 use crate::exit::Exit;
-use crate::output;
+use crate::output::{self, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -46,9 +46,9 @@ pub struct Args {
     /// Most paths judged concretely (the proof covers all).
     #[arg(long, value_name = "N", default_value_t = 20_000)]
     max_paths: usize,
-    /// Report format.
+    /// Report format: text, json or markdown.
     #[arg(long, value_enum, default_value_t)]
-    format: GateFormat,
+    format: Format,
 }
 
 fn load(
@@ -71,11 +71,7 @@ fn load(
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
-    let fmt = if args.format == GateFormat::Json {
-        output::Format::Json
-    } else {
-        output::Format::Human
-    };
+    let fmt = args.format;
     let mut repo = None;
     let sides = load(ctx, &mut repo, args.old.as_deref(), args.old_dir.as_ref()).and_then(|o| {
         load(ctx, &mut repo, args.new.as_deref(), args.new_dir.as_ref()).map(|n| (o, n))
@@ -110,9 +106,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     };
     let report = impact::compare(&old, &new, &opts);
     match args.format {
-        GateFormat::Text => out!("{}", render::text(&report)),
-        GateFormat::Markdown => out!("{}", render::markdown(&report)),
-        GateFormat::Json => output::print_json(&report),
+        Format::Markdown => out!("{}", render::markdown(&report)),
+        Format::Json => output::print_json(&report),
+        Format::Text | Format::Junit => out!("{}", render::text(&report)),
     }
     match report.verdict {
         Verdict::Widening => Exit::No,

@@ -79,14 +79,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             Ok(Outcome::Unchanged) => "unchanged",
             Ok(Outcome::Changed(_)) if args.check => {
                 unformatted += 1;
-                if args.format == Format::Human {
+                if args.format != Format::Json {
                     outln!("{name}");
                 }
                 "unformatted"
             }
             Ok(Outcome::Changed(new)) => match write_atomic(path, &new) {
                 Ok(()) => {
-                    if args.format == Format::Human {
+                    if args.format != Format::Json {
                         outln!("formatted {name}");
                     }
                     "formatted"
@@ -113,7 +113,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             "unformatted": unformatted,
             "diagnostics": errors,
         })),
-        Format::Human => {
+        _ => {
             output::eprint_diags(&errors);
             if args.check && unformatted > 0 {
                 errln!(

@@ -5,26 +5,13 @@ use std::path::PathBuf;
 
 use agentgate_core::diag::Diag;
 use agentgate_core::gate::signoff::parse_reviews;
-use agentgate_core::gate::{GateError, GateInput, GateVerdict, Offline, Session, report};
-use agentgate_impact::render;
-use clap::ValueEnum;
-use serde_json::json;
+use agentgate_core::gate::{GateError, GateInput, GateVerdict, Offline, Session};
+use agentgate_report::diag::ErrorBlock;
+use agentgate_report::gate;
 
 use super::Ctx;
 use crate::exit::Exit;
-use crate::output;
-
-/// Report format of `gate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum GateFormat {
-    /// For a terminal.
-    #[default]
-    Text,
-    /// JSON (documented shape).
-    Json,
-    /// Markdown, for a PR comment or job summary.
-    Markdown,
-}
+use crate::output::{self, Format};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,56 +26,16 @@ pub struct Args {
     /// request" response.
     #[arg(long, value_name = "FILE")]
     signoffs: Option<PathBuf>,
-    /// Report format.
+    /// Report format: text, json or markdown.
     #[arg(long, value_enum, default_value_t)]
-    format: GateFormat,
+    format: Format,
 }
 
 /// Print a gate error (a block) in the chosen format; exit 2.
-pub fn fail(format: GateFormat, e: &GateError) -> Exit {
-    let (message, help, diags) = match e {
-        GateError::Git(g) => (g.to_string(), Some(g.help()), Vec::new()),
-        GateError::Policies { commit, diags } => (
-            format!("the policies at {commit} cannot be used, so nothing can be judged"),
-            Some(
-                "fix the policy set on the base branch first (`agentgate validate` there)"
-                    .to_string(),
-            ),
-            diags.0.clone(),
-        ),
-        GateError::Reviews(_) => (
-            e.to_string(),
-            Some("give every review an RFC 3339 `submitted_at` (as GitHub's API does)".to_string()),
-            Vec::new(),
-        ),
-        GateError::Request { .. } => (e.to_string(), None, Vec::new()),
-    };
-    match format {
-        GateFormat::Json => output::print_json(&json!({
-            "verdict": "error",
-            "error": message,
-            "help": help,
-            "diagnostics": diags,
-        })),
-        GateFormat::Markdown => {
-            outln!("### ⛔ agentgate: cannot decide, so the merge is blocked\n\n{message}");
-            if let Some(h) = &help {
-                outln!("\n{h}");
-            }
-            output::eprint_diags(&diags);
-        }
-        GateFormat::Text => {
-            output::eprint_diags(&diags);
-            let mut d = Diag::error(
-                "agentgate::gate",
-                format!("{message} (the gate blocks: an error is never a pass)"),
-            );
-            if let Some(h) = help {
-                d = d.with_help(h);
-            }
-            output::eprint_diags(&[d]);
-        }
-    }
+pub fn fail(format: Format, e: &GateError) -> Exit {
+    let (stdout, stderr) = ErrorBlock::from_gate(e).render(format);
+    out!("{stdout}");
+    err!("{stderr}");
     Exit::Input
 }
 
@@ -102,14 +49,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             Ok(r) => r,
             Err(e) => {
                 let d = Diag::error("agentgate::signoffs", format!("{}: {e}", ctx.show(p)));
-                return output::fail(
-                    if args.format == GateFormat::Json {
-                        output::Format::Json
-                    } else {
-                        output::Format::Human
-                    },
-                    &d.into(),
-                );
+                return output::fail(args.format, &d.into());
             }
         },
     };
@@ -132,27 +72,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         }
         Err(e) => return fail(args.format, &e),
     };
-    match args.format {
-        GateFormat::Text => {
-            out!("{}", report::text(&r));
-            if let Some(i) = &impact {
-                out!("\n{}", render::gate_text(i));
-            }
-        }
-        GateFormat::Markdown => {
-            out!("{}", report::markdown(&r));
-            if let Some(i) = &impact {
-                out!("\n{}", render::gate_markdown(i));
-            }
-        }
-        GateFormat::Json => match (serde_json::to_value(&r), &impact) {
-            (Ok(mut v), Some(i)) => {
-                v["impact"] = serde_json::to_value(i).unwrap_or(serde_json::Value::Null);
-                output::print_json(&v);
-            }
-            _ => output::print_json(&r),
-        },
-    }
+    out!("{}", gate::render(&r, impact.as_ref(), args.format));
     match r.verdict {
         GateVerdict::Pass => Exit::Ok,
         GateVerdict::Block => Exit::No,

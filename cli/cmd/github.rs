@@ -7,9 +7,8 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use super::Ctx;
-use super::gate::GateFormat;
 use crate::exit::Exit;
-use crate::output;
+use crate::output::{self, Format};
 
 /// When to comment on the pull request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,9 +37,9 @@ pub struct Args {
     /// Do not fetch missing commits (`refs/pull/N/head`, the base).
     #[arg(long)]
     no_fetch: bool,
-    /// What to print on stdout (the job log).
+    /// What to print on stdout (the job log): text, json or markdown.
     #[arg(long, value_enum, default_value_t)]
-    format: GateFormat,
+    format: Format,
 }
 
 pub fn run(_ctx: &Ctx, args: Args) -> Exit {
@@ -77,7 +76,7 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
         errln!("agentgate: {line}");
     }
     match args.format {
-        GateFormat::Json => output::print_json(&json!({
+        Format::Json => output::print_json(&json!({
             "verdict": outcome.verdict.as_str(),
             "error": outcome.error,
             "help": outcome.help,
@@ -85,13 +84,13 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
             "impact": outcome.impact,
             "log": outcome.log,
         })),
-        GateFormat::Markdown => out!("{}", outcome.markdown),
-        GateFormat::Text => {
+        Format::Markdown => out!("{}", outcome.markdown),
+        Format::Text | Format::Junit => {
             if let Some(r) = &outcome.report {
-                out!("{}", agentgate_core::gate::report::text(r));
-            }
-            if let Some(i) = &outcome.impact {
-                out!("\n{}", agentgate_impact::render::gate_text(i));
+                out!(
+                    "{}",
+                    agentgate_report::gate::render(r, outcome.impact.as_ref(), Format::Text)
+                );
             }
         }
     }

@@ -6,24 +6,12 @@ use agentgate_core::diag::{Diag, Diags};
 use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::load_config;
 use agentgate_core::policy::validate::validate;
-use agentgate_core::testing::{self, RunOptions, Status, report};
-use clap::ValueEnum;
+use agentgate_core::testing::{self, RunOptions, Status};
+use agentgate_report::tests as report;
 
 use super::Ctx;
 use crate::exit::Exit;
 use crate::output::{self, Format};
-
-/// Report format of `test`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum TestFormat {
-    /// Human-readable text.
-    #[default]
-    Human,
-    /// JSON.
-    Json,
-    /// JUnit XML.
-    Junit,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -32,9 +20,9 @@ pub struct Args {
     /// Run only cases whose name matches this glob (e.g. "*workflow*").
     #[arg(long, value_name = "GLOB")]
     filter: Option<String>,
-    /// Report format.
+    /// Report format: text, json or junit.
     #[arg(long, value_enum, default_value_t)]
-    format: TestFormat,
+    format: Format,
     /// Fail (exit 1) when less than PCT percent of the policies decided a case.
     #[arg(long, value_name = "PCT")]
     min_coverage: Option<f64>,
@@ -45,12 +33,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
-    let json_errors = if args.format == TestFormat::Json {
-        Format::Json
-    } else {
-        Format::Human
-    };
-    let fail = |d: Diags| output::fail(json_errors, &d);
+    let fail = |d: Diags| output::fail(args.format, &d);
     if let Some(p) = args.min_coverage
         && !(0.0..=100.0).contains(&p)
     {
@@ -103,9 +86,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Err(d) => return fail(d),
     };
     match args.format {
-        TestFormat::Human => out!("{}", report::human(&run, args.min_coverage)),
-        TestFormat::Json => output::print_json(&report::json(&run, args.min_coverage)),
-        TestFormat::Junit => out!("{}", report::junit(&run)),
+        Format::Json => output::print_json(&report::json(&run, args.min_coverage)),
+        Format::Junit => out!("{}", report::junit(&run)),
+        Format::Text | Format::Markdown => out!("{}", report::human(&run, args.min_coverage)),
     }
     let total: usize = run.files.iter().map(|f| f.cases.len()).sum();
     if run.count(Status::Error) > 0 {

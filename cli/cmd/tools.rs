@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
 fn import_tools(ctx: &Ctx, args: ImportArgs) -> Exit {
     let fail = |message: String, help: &str| {
         output::fail(
-            Format::Human,
+            Format::Text,
             &Diag::error("agentgate::tools-import", message)
                 .with_help(help)
                 .into(),
@@ -61,7 +61,7 @@ fn import_tools(ctx: &Ctx, args: ImportArgs) -> Exit {
     };
     let store = match PolicyStore::parse(&DirTree::new(&ctx.root)) {
         Ok(s) => s,
-        Err(d) => return output::fail(Format::Human, &d),
+        Err(d) => return output::fail(Format::Text, &d),
     };
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,

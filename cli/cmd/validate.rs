@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             "warnings": warnings,
             "diagnostics": diags,
         })),
-        Format::Human => {
+        _ => {
             output::eprint_diags(&diags);
             let verdict = if failed { "invalid" } else { "valid" };
             outln!(

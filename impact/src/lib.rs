@@ -17,7 +17,6 @@
 
 pub mod concrete;
 pub mod proof;
-pub mod render;
 mod side;
 
 use std::time::Duration;

@@ -591,3 +591,39 @@ fn claude_payload_for_wiring(dir: &Path) -> String {
         json!({"command": "git push --force-with-lease"}),
     )
 }
+
+#[test]
+fn check_stdin_answers_each_request_as_it_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = init_repo();
+    let mut child = Command::new(bin())
+        .args(["check", "--stdin", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The first answer comes back while stdin is still open.
+    writeln!(
+        stdin,
+        "{}",
+        json!({"principal": "agent:h", "action": "run", "resource": "Command::\"git push -f\""})
+    )
+    .unwrap();
+    stdin.flush().unwrap();
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["decision"], "confirm");
+    writeln!(
+        stdin,
+        "{}",
+        json!({"principal": "agent:h", "action": "read", "resource": "src/a.rs"})
+    )
+    .unwrap();
+    drop(stdin);
+    let second: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(second["decision"], "allow");
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+}

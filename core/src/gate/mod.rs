@@ -18,7 +18,6 @@ mod findings;
 mod forge;
 pub mod identity;
 mod judge;
-pub mod report;
 mod session;
 pub mod signoff;
 

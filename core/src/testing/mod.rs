@@ -11,7 +11,6 @@
 //!   cedar-integration-tests files ([`cedar`]).
 
 pub mod cedar;
-pub mod report;
 pub mod scenario;
 pub mod suite;
 

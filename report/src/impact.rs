@@ -1,12 +1,14 @@
-//! Rendering an impact report: text for a terminal, markdown for a pull
-//! request (the gate and the GitHub report append it when a range changes
-//! the policy files). JSON is the report serialised.
+//! What a policy change grants (`agentgate diff`): text for a terminal,
+//! Markdown for a pull request (the gate and the GitHub report append it
+//! when a range changes the policy files). JSON is the report serialised.
 
 use std::fmt::Write as _;
 
-use crate::concrete::{CaseChange, Finding};
-use crate::proof::Outcome;
-use crate::{GateImpact, Impact, Verdict};
+use agentgate_impact::concrete::{CaseChange, Finding};
+use agentgate_impact::proof::Outcome;
+use agentgate_impact::{GateImpact, Impact, Verdict};
+
+use crate::md;
 
 fn short(id: &Option<String>, label: &str) -> String {
     match id {
@@ -114,12 +116,6 @@ pub fn text(r: &Impact) -> String {
         }
     }
     out
-}
-
-fn md(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// A markdown list of findings under a bold title (at most 30 shown).

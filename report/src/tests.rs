@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{Status, TestRun};
+use agentgate_core::testing::{Status, TestRun};
+
+use crate::plural;
 
 /// Terminal report: one line per case, failures with their reason and
 /// location, a summary, and coverage with uncovered policies located.
@@ -58,10 +60,6 @@ pub fn human(run: &TestRun, min_coverage: Option<f64>) -> String {
         }
     }
     out
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// JSON report.

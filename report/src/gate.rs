@@ -1,11 +1,17 @@
-//! Rendering a gate report: text for a terminal, markdown for a PR comment
-//! or job summary (a table a reviewer can act on). JSON is the report
-//! serialised (see the README for its shape).
+//! The gate's report: text for a terminal, Markdown for a pull request
+//! comment or job summary (a table a reviewer can act on), JSON (the
+//! report serialised, with the impact section when the range changes the
+//! policy files; see the README for its shape), and the error block of a
+//! gate that could not decide.
 
 use std::fmt::Write as _;
 
-use super::{Blocked, GateReport, GateVerdict, short_id};
-use crate::decide::ANY_HUMAN;
+use agentgate_core::decide::ANY_HUMAN;
+use agentgate_core::gate::{Blocked, GateReport, GateVerdict, short_id};
+use agentgate_impact::GateImpact;
+use serde_json::Value;
+
+use crate::{Format, md};
 
 /// "maintainers, or security" / "any eligible human" / "nobody: ...".
 pub fn signoff_text(alternatives: &[String]) -> String {
@@ -148,21 +154,6 @@ pub fn text(r: &GateReport) -> String {
     out
 }
 
-fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Markdown for a PR comment or job summary.
 pub fn markdown(r: &GateReport) -> String {
     let mut out = String::new();
@@ -211,17 +202,17 @@ pub fn markdown(r: &GateReport) -> String {
                 policies.push_str(&format!(
                     " (evaluation error in `{}`: {})",
                     e.policy.replace('`', "'"),
-                    md_escape(&e.message)
+                    md(&e.message)
                 ));
             }
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} | {} |",
                 short_id(&b.commit),
-                md_escape(&change_text(b)),
-                md_escape(&who(b)),
+                md(&change_text(b)),
+                md(&who(b)),
                 policies,
-                md_escape(&signoff_text(&b.signoff_from))
+                md(&signoff_text(&b.signoff_from))
             );
         }
         let mut intents: Vec<String> = Vec::new();
@@ -230,8 +221,8 @@ pub fn markdown(r: &GateReport) -> String {
                 intents.push(format!(
                     "- `{}` ({}): {}",
                     id.replace('`', "'"),
-                    md_escape(&p.location),
-                    md_escape(i)
+                    md(&p.location),
+                    md(i)
                 ));
             }
         }
@@ -249,7 +240,7 @@ pub fn markdown(r: &GateReport) -> String {
         r.signoffs
             .approvers
             .iter()
-            .map(|a| md_escape(a))
+            .map(|a| md(a))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -257,13 +248,45 @@ pub fn markdown(r: &GateReport) -> String {
     if !r.signoffs.ignored.is_empty() {
         let _ = writeln!(out);
         for i in &r.signoffs.ignored {
-            let _ = writeln!(
-                out,
-                "- not counted: {} ({})",
-                md_escape(&i.login),
-                md_escape(&i.reason)
-            );
+            let _ = writeln!(out, "- not counted: {} ({})", md(&i.login), md(&i.reason));
         }
     }
     out
+}
+
+/// The gate's report with the impact section (when the range changes the
+/// policy files) in `format`: the one rendering the CLI and the GitHub
+/// runner share. JSON is the report with `impact` added.
+pub fn render(r: &GateReport, impact: Option<&GateImpact>, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(&json(r, impact)).unwrap_or_default() + "\n",
+        Format::Markdown => {
+            let mut out = markdown(r);
+            if let Some(i) = impact {
+                out.push('\n');
+                out.push_str(&crate::impact::gate_markdown(i));
+            }
+            out
+        }
+        Format::Text | Format::Junit => {
+            let mut out = text(r);
+            if let Some(i) = impact {
+                out.push('\n');
+                out.push_str(&crate::impact::gate_text(i));
+            }
+            out
+        }
+    }
+}
+
+/// The gate's JSON: the report, with `impact` when there is one.
+pub fn json(r: &GateReport, impact: Option<&GateImpact>) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let (Some(i), Value::Object(m)) = (impact, &mut v) {
+        m.insert(
+            "impact".into(),
+            serde_json::to_value(i).unwrap_or(Value::Null),
+        );
+    }
+    v
 }
