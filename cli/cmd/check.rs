@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use agentgate_core::decide::{Decider, Probe};
 use agentgate_core::decision_log;
-use agentgate_core::diag::Diag;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::policy::PolicyStore;
 use agentgate_core::request::{Builder, RequestSpec};
 use agentgate_core::vocab::FileKind;
@@ -66,7 +66,7 @@ impl From<KindArg> for FileKind {
 }
 
 fn usage(msg: impl Into<String>) -> Diag {
-    Diag::error("agentgate::usage", msg)
+    Diag::error(Code::Usage, msg)
 }
 
 /// The request given as flags, if any flag was given.

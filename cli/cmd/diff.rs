@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use agentgate_core::diag::Diag;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::file_tree::DirTree;
 use agentgate_core::git::Repo;
 use agentgate_impact::{self as impact, ImpactError, Options, Side, Verdict};
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Err(ImpactError::Policies { side, diags }) => {
             output::eprint_diags(&diags.0);
             let d = Diag::error(
-                "agentgate::diff",
+                Code::Diff,
                 format!("the policies of {side} cannot be used"),
             )
             .with_help("run `agentgate validate` on that side");
@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
                 ImpactError::Git(g) => Some(g.help()),
                 _ => None,
             };
-            let mut d = Diag::error("agentgate::diff", e.to_string());
+            let mut d = Diag::error(Code::Diff, e.to_string());
             if let Some(h) = help {
                 d = d.with_help(h);
             }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::diag::Diag;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::diag::source_file::SourceFile;
 use agentgate_core::file_tree::{DirTree, Tree};
 use agentgate_core::policy::config::CONFIG_FILE;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             Err(e) => {
                 return output::fail(
                     args.format,
-                    &Diag::error("agentgate::read", e.to_string()).into(),
+                    &Diag::error(Code::Read, e.to_string()).into(),
                 );
             }
         }
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             .collect()
     };
     if files.is_empty() {
-        let d = Diag::error("agentgate::no-policies", "no .cedar files to format")
+        let d = Diag::error(Code::NoPolicies, "no .cedar files to format")
             .with_help(format!("set `policies` in {CONFIG_FILE}, or pass files"));
         return output::fail(args.format, &d.into());
     }
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
             Ok(t) => t,
             Err(e) => {
                 errors.push(Diag::error(
-                    "agentgate::read",
+                    Code::Read,
                     format!("cannot read {name}: {e}"),
                 ));
                 report.push(json!({"file": name, "status": "error"}));
@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
                 }
                 Err(e) => {
                     errors.push(Diag::error(
-                        "agentgate::write",
+                        Code::Write,
                         format!("cannot write {name}: {e}"),
                     ));
                     "error"

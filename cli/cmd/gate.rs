@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::diag::Diag;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::gate::signoff::parse_reviews;
 use agentgate_core::gate::{GateError, GateInput, GateVerdict, Offline, Session};
 use agentgate_report::diag::ErrorBlock;
@@ -48,7 +48,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         {
             Ok(r) => r,
             Err(e) => {
-                let d = Diag::error("agentgate::signoffs", format!("{}: {e}", ctx.show(p)));
+                let d = Diag::error(Code::Signoffs, format!("{}: {e}", ctx.show(p)));
                 return output::fail(args.format, &d.into());
             }
         },

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::diag::{Diag, Diags};
+use agentgate_core::diag::{Code, Diag, Diags};
 use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::load_config;
 use agentgate_core::policy::validate::validate;
@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
     {
         return fail(
             Diag::error(
-                "agentgate::usage",
+                Code::Usage,
                 format!("--min-coverage {p}: must be between 0 and 100"),
             )
             .into(),
@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
                     let errs: Vec<Diag> = diags.into_iter().filter(|d| d.is_error()).collect();
                     output::eprint_diags(&errs);
                     return fail(
-                        Diag::error("agentgate::invalid-policies", "the policies do not validate; fix them before testing (see `agentgate validate`)")
+                        Diag::error(Code::InvalidPolicies, "the policies do not validate; fix them before testing (see `agentgate validate`)")
                             .into(),
                     );
                 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::diag::Diag;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::diag::source_file::SourceFile;
 use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::PolicyStore;
@@ -54,7 +54,7 @@ fn import_tools(ctx: &Ctx, args: ImportArgs) -> Exit {
     let fail = |message: String, help: &str| {
         output::fail(
             Format::Text,
-            &Diag::error("agentgate::tools-import", message)
+            &Diag::error(Code::ToolsImport, message)
                 .with_help(help)
                 .into(),
         )

@@ -3,7 +3,7 @@
 //! block of a command that could not decide (a gate error is a block,
 //! never a pass), in text, Markdown and JSON.
 
-use agentgate_core::diag::Diag;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::gate::GateError;
 use serde_json::{Value, json};
 
@@ -101,7 +101,7 @@ impl ErrorBlock {
     /// For a terminal: the diagnostics, then the error with its help.
     pub fn text(&self) -> String {
         let mut d = Diag::error(
-            "agentgate::cannot-decide",
+            Code::CannotDecide,
             format!(
                 "{} (the gate blocks: an error is never a pass)",
                 self.message

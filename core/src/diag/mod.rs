@@ -9,7 +9,10 @@ use std::sync::Arc;
 use miette::{Diagnostic, LabeledSpan, SourceCode, SourceSpan};
 use serde::Serialize;
 
+mod code;
 pub mod source_file;
+
+pub use code::Code;
 
 use source_file::SourceFile;
 
@@ -30,7 +33,9 @@ pub struct Diag {
     pub severity: Severity,
     /// Stable machine-readable code, e.g. `agentgate::duplicate-id` or
     /// `cedar::parse`.
-    pub code: String,
+    pub code: Code,
+    /// Cedar's own code for a diagnostic Cedar made, when it gave one.
+    pub cedar_code: Option<String>,
     /// What is wrong, in one sentence.
     pub message: String,
     /// What to do about it.
@@ -47,10 +52,11 @@ pub struct Diag {
 
 impl Diag {
     /// An error with no location.
-    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Diag {
+    pub fn error(code: Code, message: impl Into<String>) -> Diag {
         Diag {
             severity: Severity::Error,
-            code: code.into(),
+            code,
+            cedar_code: None,
             message: message.into(),
             help: None,
             source: None,
@@ -61,7 +67,7 @@ impl Diag {
     }
 
     /// A warning with no location.
-    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Diag {
+    pub fn warning(code: Code, message: impl Into<String>) -> Diag {
         Diag {
             severity: Severity::Warning,
             ..Diag::error(code, message)
@@ -132,13 +138,10 @@ impl Diag {
     pub fn from_miette(
         d: &dyn Diagnostic,
         severity: Severity,
-        code_prefix: &str,
+        code: Code,
         source: Option<&Arc<SourceFile>>,
     ) -> Diag {
-        let code = d
-            .code()
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| code_prefix.to_string());
+        let cedar_code = d.code().map(|c| c.to_string());
         let mut message = d.to_string();
         // Cedar often puts the useful detail in a source error chain.
         let mut cause = std::error::Error::source(d);
@@ -152,6 +155,7 @@ impl Diag {
         let mut diag = Diag {
             severity,
             code,
+            cedar_code,
             message,
             help: d.help().map(|h| h.to_string()),
             source: None,
@@ -172,7 +176,7 @@ impl Diag {
         if let Some(related) = d.related() {
             for r in related {
                 diag.related
-                    .push(Diag::from_miette(r, severity, code_prefix, source));
+                    .push(Diag::from_miette(r, severity, code, source));
             }
         }
         diag
@@ -267,7 +271,9 @@ impl SourceCode for SourceFile {
 #[derive(Serialize)]
 struct DiagJson<'a> {
     severity: Severity,
-    code: &'a str,
+    code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cedar_code: Option<&'a str>,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     file: Option<&'a str>,
@@ -286,7 +292,8 @@ impl<'a> From<&'a Diag> for DiagJson<'a> {
         let lc = d.line_col();
         DiagJson {
             severity: d.severity,
-            code: &d.code,
+            code: d.code.as_str(),
+            cedar_code: d.cedar_code.as_deref(),
             message: &d.message,
             file: d.file(),
             line: lc.map(|x| x.0),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::Diag;
+use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
 
 /// The config file's name, at the repository root.
@@ -378,7 +378,7 @@ impl Config {
     /// Parse and check a config file's text. Errors carry file and line.
     pub fn parse(source: &Arc<SourceFile>) -> Result<Config, Diag> {
         let mut config: Config = toml::from_str(&source.text).map_err(|e| {
-            let d = Diag::error("agentgate::config", e.message().to_string()).with_help(
+            let d = Diag::error(Code::Config, e.message().to_string()).with_help(
                 "see the README's `agentgate.toml` section for every key and its meaning",
             );
             match e.span() {
@@ -387,7 +387,7 @@ impl Config {
             }
         })?;
         let at_key = |key: &str, message: String| -> Diag {
-            let d = Diag::error("agentgate::config", message);
+            let d = Diag::error(Code::Config, message);
             match find_key(&source.text, key) {
                 Some(off) => d.at(source, (off, key.len())),
                 None => d.in_file(source),

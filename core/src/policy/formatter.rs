@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diag::Diag;
+use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
 use crate::policy::parse::parse_file;
 
@@ -32,7 +32,7 @@ pub fn format_source(src: &Arc<SourceFile>) -> Result<Outcome, Vec<Diag>> {
     let mut formatted =
         cedar_policy_formatter::policies_str_to_pretty(&input, &config).map_err(|e| {
             vec![
-                Diag::error("agentgate::format", format!("the formatter failed: {e}")).in_file(src),
+                Diag::error(Code::Format, format!("the formatter failed: {e}")).in_file(src),
             ]
         })?;
     if input.trim().is_empty() {
@@ -48,7 +48,7 @@ pub fn format_source(src: &Arc<SourceFile>) -> Result<Outcome, Vec<Diag>> {
         };
         return Err(vec![
             Diag::error(
-                "agentgate::format-drops-comment",
+                Code::FormatDropsComment,
                 "the formatter would drop this comment, so the file was left unchanged",
             )
             .at(src, (orig, c.len().max(2)))

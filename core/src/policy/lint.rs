@@ -5,7 +5,7 @@ use cedar_policy::{
     ActionConstraint, Effect, EntityUid, Policy, PrincipalConstraint, ResourceConstraint,
 };
 
-use crate::diag::Diag;
+use crate::diag::{Code, Diag};
 use crate::policy::{PolicyMeta, PolicyStore};
 use crate::vocab::cedar_string;
 
@@ -27,7 +27,7 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
         {
             out.push(
                 Diag::warning(
-                    "agentgate::never-applies",
+                    Code::NeverApplies,
                     format!(
                         "policy `{}` can never apply: no principal, action and resource the schema allows match its scope",
                         meta.id
@@ -40,7 +40,7 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
         if permits_agents_everything(policy) {
             out.push(
                 Diag::warning(
-                    "agentgate::agents-do-anything",
+                    Code::AgentsDoAnything,
                     format!(
                         "policy `{}` lets agents do everything: any action on any resource, with no condition",
                         meta.id
@@ -57,7 +57,7 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
                 "Dir" if !id.is_empty() && !id.ends_with('/') => out.push(
                     located(
                         Diag::warning(
-                            "agentgate::dir-without-slash",
+                            Code::DirWithoutSlash,
                             format!(
                                 "policy `{}`: Dir::{} never matches anything: directory ids end with `/`",
                                 meta.id,
@@ -72,7 +72,7 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
                 "File" if id.ends_with('/') => out.push(
                     located(
                         Diag::warning(
-                            "agentgate::file-with-slash",
+                            Code::FileWithSlash,
                             format!(
                                 "policy `{}`: File::{} never matches anything: file ids do not end with `/`",
                                 meta.id,
@@ -90,7 +90,7 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
                 "Team" if !teams.contains(&id) => out.push(
                     located(
                         Diag::warning(
-                            "agentgate::unknown-team",
+                            Code::UnknownTeam,
                             format!(
                                 "policy `{}` names Team::{}, but agentgate.toml defines no such team: nobody can be in it",
                                 meta.id,

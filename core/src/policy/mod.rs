@@ -18,7 +18,7 @@ use std::sync::Arc;
 use cedar_policy::{PolicyId, PolicySet, Schema};
 
 use crate::diag::source_file::SourceFile;
-use crate::diag::{Diag, Diags};
+use crate::diag::{Code, Diag, Diags};
 use crate::file_tree::Tree;
 use crate::policy::catalog::Catalog;
 use crate::policy::config::{CONFIG_FILE, Config};
@@ -64,14 +64,14 @@ pub fn read_source(tree: &dyn Tree, path: &str) -> Result<Option<Arc<SourceFile>
         Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Ok(Some(SourceFile::new(name, text))),
             Err(e) => Err(Diag::error(
-                "agentgate::encoding",
+                Code::Encoding,
                 format!(
                     "{name} is not valid UTF-8 (byte {})",
                     e.utf8_error().valid_up_to()
                 ),
             )),
         },
-        Err(e) => Err(Diag::error("agentgate::read", e.to_string())),
+        Err(e) => Err(Diag::error(Code::Read, e.to_string())),
     }
 }
 
@@ -90,7 +90,7 @@ pub fn load_config_at(
         None if path == CONFIG_FILE => (Config::default(), None),
         None => {
             return Err(Diag::error(
-                "agentgate::no-config",
+                Code::NoConfig,
                 format!(
                     "no config at {}{path} (in {})",
                     tree.display_prefix(),
@@ -150,7 +150,7 @@ impl PolicyStore {
             Some(s) => s,
             None => {
                 return Err(Diag::error(
-                    "agentgate::no-schema",
+                    Code::NoSchema,
                     format!(
                         "no schema at {}{} (in {})",
                         tree.display_prefix(),
@@ -167,7 +167,7 @@ impl PolicyStore {
             match read_source(tree, path)? {
                 Some(src) => schema_extra.push(src),
                 None => errors.push(Diag::error(
-                    "agentgate::no-schema",
+                    Code::NoSchema,
                     format!(
                         "no schema fragment at {}{path} (in {}), though `schemas` names it",
                         tree.display_prefix(),
@@ -189,14 +189,14 @@ impl PolicyStore {
 
         let paths: Vec<String> = tree
             .list(&config.policies)
-            .map_err(|e| Diag::error("agentgate::read", e.to_string()))?
+            .map_err(|e| Diag::error(Code::Read, e.to_string()))?
             .into_iter()
             .filter(|p| p.ends_with(".cedar"))
             .collect();
         if paths.is_empty() {
             errors.push(
                 Diag::error(
-                    "agentgate::no-policies",
+                    Code::NoPolicies,
                     format!(
                         "no .cedar files under {}{}/ (in {})",
                         tree.display_prefix(),
@@ -239,7 +239,7 @@ impl PolicyStore {
                 continue;
             }
             if let Err(e) = user_policies.add(policy) {
-                errors.push(Diag::error("cedar::policy-set", e.to_string()));
+                errors.push(Diag::error(Code::CedarPolicySet, e.to_string()));
                 continue;
             }
             meta.insert(m.id.clone(), m);
@@ -258,7 +258,7 @@ impl PolicyStore {
                     if let Some(user_def) = meta.get(&m.id) {
                         errors.push(
                             Diag::error(
-                                "agentgate::reserved-id",
+                                Code::ReservedId,
                                 format!(
                                     "policy id `{}` is reserved for agentgate's built-in floor",
                                     m.id
@@ -270,7 +270,7 @@ impl PolicyStore {
                         continue;
                     }
                     if let Err(e) = policies.add(policy) {
-                        errors.push(Diag::error("cedar::policy-set", e.to_string()));
+                        errors.push(Diag::error(Code::CedarPolicySet, e.to_string()));
                         continue;
                     }
                     meta.insert(m.id.clone(), m);
@@ -340,7 +340,7 @@ impl PolicyStore {
 
 fn duplicate(second: &PolicyMeta, first: &PolicyMeta) -> Diag {
     Diag::error(
-        "agentgate::duplicate-id",
+        Code::DuplicateId,
         format!(
             "duplicate policy id `{}`: defined at {} and again at {}",
             second.id,
@@ -353,7 +353,7 @@ fn duplicate(second: &PolicyMeta, first: &PolicyMeta) -> Diag {
     .with_help("policy ids must be unique across the policy directory; rename one of them")
     .with_related(
         Diag::error(
-            "agentgate::duplicate-id",
+            Code::DuplicateId,
             format!("`{}` first defined here", first.id),
         )
         .at_meta(first)

@@ -10,7 +10,7 @@ use cedar_policy_core::parser::text_to_cst;
 use miette::SourceSpan;
 
 use crate::diag::source_file::SourceFile;
-use crate::diag::{Diag, Severity};
+use crate::diag::{Code, Diag, Severity};
 
 /// Where a policy is defined and what it is for.
 #[derive(Debug, Clone)]
@@ -70,7 +70,7 @@ pub fn parse_file(
     let text: &str = &source.text;
     let to_diags = |errs: cedar_policy_core::parser::err::ParseErrors| -> Vec<Diag> {
         errs.iter()
-            .map(|e| Diag::from_miette(e, Severity::Error, "cedar::parse", Some(source)))
+            .map(|e| Diag::from_miette(e, Severity::Error, Code::CedarParse, Some(source)))
             .collect()
     };
     let cst = text_to_cst::parse_policies(text).map_err(to_diags)?;
@@ -93,7 +93,7 @@ pub fn parse_file(
             // without a links file). Say so rather than drop it silently.
             out.warnings.push(
                 Diag::warning(
-                    "agentgate::template-ignored",
+                    Code::TemplateIgnored,
                     "this is a policy template; agentgate does not link templates, so it never applies",
                 )
                 .at(source, span)
@@ -107,7 +107,7 @@ pub fn parse_file(
                 let v = a.to_string();
                 if v.trim().is_empty() {
                     return Err(vec![
-                        Diag::error("agentgate::empty-id", "`@id` is empty")
+                        Diag::error(Code::EmptyId, "`@id` is empty")
                             .at(source, span)
                             .with_help(
                                 "give the policy a short unique name: @id(\"agents-edit-docs\")",
@@ -122,7 +122,7 @@ pub fn parse_file(
         if !explicit_id && !builtin {
             out.warnings.push(
                 Diag::warning(
-                    "agentgate::missing-id",
+                    Code::MissingId,
                     format!("policy has no @id; it is called `{id}`, which changes when policies are added or moved"),
                 )
                 .at(source, (span.offset(), first_token_len(text, span.offset())))

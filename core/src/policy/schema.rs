@@ -7,7 +7,7 @@ use cedar_policy::Schema;
 use cedar_policy_core::validator::types::Type;
 
 use crate::diag::source_file::SourceFile;
-use crate::diag::{Diag, Severity};
+use crate::diag::{Code, Diag, Severity};
 pub use crate::vocab::{action_uid, cedar_string};
 
 /// The shipped schema (what `agentgate init` writes).
@@ -37,7 +37,7 @@ pub fn parse_schema(source: &Arc<SourceFile>) -> Result<(Schema, Vec<Diag>), Vec
                 vec![Diag::from_miette(
                     &e,
                     Severity::Error,
-                    "cedar::schema",
+                    Code::CedarSchema,
                     Some(source),
                 )]
             });
@@ -45,14 +45,14 @@ pub fn parse_schema(source: &Arc<SourceFile>) -> Result<(Schema, Vec<Diag>), Vec
     match Schema::from_cedarschema_str(&source.text) {
         Ok((schema, warnings)) => {
             let warnings = warnings
-                .map(|w| Diag::from_miette(&w, Severity::Warning, "cedar::schema", Some(source)))
+                .map(|w| Diag::from_miette(&w, Severity::Warning, Code::CedarSchema, Some(source)))
                 .collect();
             Ok((schema, warnings))
         }
         Err(e) => Err(vec![Diag::from_miette(
             &e,
             Severity::Error,
-            "cedar::schema",
+            Code::CedarSchema,
             Some(source),
         )]),
     }
@@ -73,19 +73,19 @@ pub fn parse_schema_with(
     for src in std::iter::once(main).chain(extra) {
         let parsed = if is_builtin(&src.text) {
             cedar_policy::SchemaFragment::from_json_str(BUILTIN_JSON)
-                .map_err(|e| Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(src)))
+                .map_err(|e| Diag::from_miette(&e, Severity::Error, Code::CedarSchema, Some(src)))
         } else if src.name.ends_with(".json") {
             cedar_policy::SchemaFragment::from_json_str(&src.text)
-                .map_err(|e| Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(src)))
+                .map_err(|e| Diag::from_miette(&e, Severity::Error, Code::CedarSchema, Some(src)))
         } else {
             cedar_policy::SchemaFragment::from_cedarschema_str(&src.text)
                 .map(|(f, w)| {
                     warnings.extend(w.map(|w| {
-                        Diag::from_miette(&w, Severity::Warning, "cedar::schema", Some(src))
+                        Diag::from_miette(&w, Severity::Warning, Code::CedarSchema, Some(src))
                     }));
                     f
                 })
-                .map_err(|e| Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(src)))
+                .map_err(|e| Diag::from_miette(&e, Severity::Error, Code::CedarSchema, Some(src)))
         };
         match parsed {
             Ok(f) => fragments.push(f),
@@ -99,7 +99,7 @@ pub fn parse_schema_with(
         .map(|s| (s, warnings))
         .map_err(|e| {
             vec![
-                Diag::from_miette(&e, Severity::Error, "cedar::schema", Some(main)).with_help(
+                Diag::from_miette(&e, Severity::Error, Code::CedarSchema, Some(main)).with_help(
                     "the schema files in `schema` and `schemas` must combine into one schema",
                 ),
             ]
@@ -150,7 +150,7 @@ pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> 
         if !types.iter().any(|x| x == t) {
             out.push(
                 Diag::error(
-                    "agentgate::schema-vocabulary",
+                    Code::SchemaVocabulary,
                     format!("the schema does not define entity type `{t}`, which agentgate builds for every request"),
                 )
                 .in_file(source)
@@ -164,7 +164,7 @@ pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> 
         if !has_action(schema, a) {
             out.push(
                 Diag::error(
-                    "agentgate::schema-vocabulary",
+                    Code::SchemaVocabulary,
                     format!("the schema does not define action `{a}`, which the gate asks about"),
                 )
                 .in_file(source)
@@ -179,7 +179,7 @@ pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> 
         if !in_change {
             out.push(
                 Diag::error(
-                    "agentgate::schema-vocabulary",
+                    Code::SchemaVocabulary,
                     format!("action `{a}` is not in the action group `change`"),
                 )
                 .in_file(source)
@@ -191,7 +191,7 @@ pub fn check_vocabulary(schema: &Schema, source: &Arc<SourceFile>) -> Vec<Diag> 
             if !ctx.iter().any(|c| c == field) {
                 out.push(
                     Diag::error(
-                        "agentgate::schema-vocabulary",
+                        Code::SchemaVocabulary,
                         format!(
                             "the context of action `{a}` lacks `{field}`, which the gate fills"
                         ),

@@ -3,7 +3,7 @@
 
 use cedar_policy::{ValidationMode, Validator};
 
-use crate::diag::{Diag, Severity};
+use crate::diag::{Code, Diag, Severity};
 use crate::policy::{PolicyStore, lint};
 
 /// Every finding about a loaded store: load-time warnings, Cedar's strict
@@ -44,7 +44,7 @@ fn strict(store: &PolicyStore) -> (Vec<Diag>, Vec<String>) {
         let mut d = Diag::from_miette(
             e,
             Severity::Error,
-            "cedar::validation",
+            Code::CedarValidation,
             meta.and_then(|m| m.source.as_ref()),
         );
         if let Some(m) = meta {
@@ -70,7 +70,7 @@ fn strict(store: &PolicyStore) -> (Vec<Diag>, Vec<String>) {
         let mut d = Diag::from_miette(
             w,
             Severity::Warning,
-            "cedar::validation",
+            Code::CedarValidation,
             meta.and_then(|m| m.source.as_ref()),
         );
         if let Some(m) = meta {

@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use crate::decide::{Decider, Probe};
 use crate::diag::source_file::SourceFile;
-use crate::diag::{Diag, Diags};
+use crate::diag::{Code, Diag, Diags};
 use crate::policy::PolicyStore;
 use crate::request::Builder;
 
@@ -193,7 +193,7 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> 
         if p.is_dir() {
             let mut found = Vec::new();
             walk(p, &mut found)
-                .map_err(|e| Diag::error("agentgate::read", format!("{}: {e}", p.display())))?;
+                .map_err(|e| Diag::error(Code::Read, format!("{}: {e}", p.display())))?;
             found.sort();
             for f in found {
                 match classify(&f, base) {
@@ -206,7 +206,7 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> 
             match classify(p, base) {
                 Ok(Some(t)) => out.push(t),
                 Ok(None) => errors.push(Diag::error(
-                    "agentgate::test-format",
+                    Code::TestFormat,
                     format!("{} is not a test file agentgate knows (a TOML suite, a `cedar run-tests` JSON array, or a cedar-integration-tests JSON object)", show(p, base)),
                 )),
                 Err(d) => errors.push(d),
@@ -214,7 +214,7 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> 
         } else {
             errors.push(
                 Diag::error(
-                    "agentgate::no-tests",
+                    Code::NoTests,
                     format!("{} does not exist", show(p, base)),
                 )
                 .with_help("pass test files or directories, or set `tests` in agentgate.toml"),
@@ -227,7 +227,7 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> 
     if out.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| show(p, base)).collect();
         return Err(Diag::error(
-            "agentgate::no-tests",
+            Code::NoTests,
             format!("no test files found in {}", shown.join(", ")),
         )
         .with_help("write a suite (see `agentgate init`), or pass test files")
@@ -259,7 +259,7 @@ fn show(p: &Path, base: &Path) -> String {
 fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
     let display = show(path, base);
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Diag::error("agentgate::read", format!("cannot read {display}: {e}")))?;
+        .map_err(|e| Diag::error(Code::Read, format!("cannot read {display}: {e}")))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let kind = match ext {
         "toml" if scenario::is_scenario(&text) => FileKind::Scenario,
@@ -268,7 +268,7 @@ fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
             let json: Value = serde_json::from_str(&text).map_err(|e| {
                 let src = SourceFile::new(display.clone(), text.clone());
                 let off = crate::diag::source_file::line_offset(&text, e.line());
-                Diag::error("agentgate::json", format!("invalid JSON: {e}"))
+                Diag::error(Code::Json, format!("invalid JSON: {e}"))
                     .at(&src, (off + e.column().saturating_sub(1), 1))
             })?;
             match cedar::detect(&json) {
@@ -324,7 +324,7 @@ pub fn run(
     let filter: Option<GlobMatcher> = match &opts.filter {
         Some(g) => Some(
             Glob::new(g)
-                .map_err(|e| Diag::error("agentgate::usage", format!("--filter {g:?}: {e}")))?
+                .map_err(|e| Diag::error(Code::Usage, format!("--filter {g:?}: {e}")))?
                 .compile_matcher(),
         ),
         None => None,
@@ -420,7 +420,7 @@ pub fn run(
 
 fn missing_store(file: &TestFile) -> Diags {
     Diag::error(
-        "agentgate::no-policies",
+        Code::NoPolicies,
         format!(
             "{} tests the repository's policies, but none were loaded",
             file.display
@@ -437,13 +437,13 @@ fn load_extra(
     let path = file.path.parent().unwrap_or(Path::new(".")).join(rel);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Diag::error(
-            "agentgate::suite",
+            Code::Suite,
             format!("{}: entities file {}: {e}", file.display, path.display()),
         )
     })?;
     let ents = Entities::from_json_str(&text, Some(&store.schema)).map_err(|e| {
         Diag::error(
-            "agentgate::suite",
+            Code::Suite,
             format!(
                 "{}: entities file {} does not conform to the schema: {e}",
                 file.display,

@@ -31,7 +31,7 @@ use gix::objs::tree::EntryKind;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::Diag;
+use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
 use crate::file_tree::Tree;
 use crate::gate::signoff::{Review, ReviewUser};
@@ -147,7 +147,7 @@ pub fn is_scenario(text: &str) -> bool {
 /// Parse a scenario file.
 pub fn parse(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diag>> {
     let file: ScenarioFile = toml::from_str(&source.text).map_err(|e| {
-        let d = Diag::error("agentgate::scenario", e.message().to_string())
+        let d = Diag::error(Code::Scenario, e.message().to_string())
             .with_help("see the README's scenario format under `agentgate test`");
         vec![match e.span() {
             Some(s) => d.at(source, s),
@@ -162,7 +162,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diag>> {
             if mode != "+x" && mode != "-x" {
                 errors.push(
                     Diag::error(
-                        "agentgate::scenario",
+                        Code::Scenario,
                         format!("chmod {p:?} = {mode:?}: use \"+x\" or \"-x\""),
                     )
                     .at(source, (span.start, 1)),
@@ -173,7 +173,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diag>> {
             if sha.parse::<ObjectId>().is_err() {
                 errors.push(
                     Diag::error(
-                        "agentgate::scenario",
+                        Code::Scenario,
                         format!("submodule {p:?} = {sha:?}: not a 40-hex commit id"),
                     )
                     .at(source, (span.start, 1)),
@@ -189,7 +189,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diag>> {
                 _ => false,
             };
             if !ok {
-                errors.push(Diag::error("agentgate::scenario", format!("review by {}: `on` must be \"head\", \"base\" or a commit number 1..{}", r.login, file.commit.len())).in_file(source));
+                errors.push(Diag::error(Code::Scenario, format!("review by {}: `on` must be \"head\", \"base\" or a commit number 1..{}", r.login, file.commit.len())).in_file(source));
             }
         }
     }

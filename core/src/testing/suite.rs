@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use toml::Spanned;
 
-use crate::diag::Diag;
+use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
 use crate::request::{Req, RequestSpec};
 use crate::vocab::FileKind;
@@ -149,7 +149,7 @@ pub struct Suite {
 /// Parse a suite. Every problem is an error located in the file.
 pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
     let file: SuiteFile = toml::from_str(&source.text).map_err(|e| {
-        let d = Diag::error("agentgate::suite", e.message().to_string())
+        let d = Diag::error(Code::Suite, e.message().to_string())
             .with_help("see the README's `agentgate test` section for the suite format");
         vec![match e.span() {
             Some(s) => d.at(source, s),
@@ -169,7 +169,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
                 case.line = source.line_col(span.start).0;
                 cases.push(case);
             }
-            Err(msg) => errors.push(at(Diag::error("agentgate::suite", msg))),
+            Err(msg) => errors.push(at(Diag::error(Code::Suite, msg))),
         }
     }
     for (i, spanned) in file.matrix.iter().enumerate() {
@@ -186,7 +186,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
         let resources = or_default(&m.resources, &defaults.resource);
         if principals.is_empty() || actions.is_empty() || resources.is_empty() {
             errors.push(at(Diag::error(
-                "agentgate::suite",
+                Code::Suite,
                 format!("matrix `{base}` needs non-empty `principals`, `actions` and `resources` (or [defaults])"),
             )));
             continue;
@@ -213,7 +213,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
                             case.line = line;
                             cases.push(case);
                         }
-                        Err(msg) => errors.push(at(Diag::error("agentgate::suite", msg))),
+                        Err(msg) => errors.push(at(Diag::error(Code::Suite, msg))),
                     }
                 }
             }
@@ -227,7 +227,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
             let off = crate::diag::source_file::line_offset(&source.text, c.line);
             errors.push(
                 Diag::error(
-                    "agentgate::suite",
+                    Code::Suite,
                     format!(
                         "two cases are named `{}` (lines {first} and {})",
                         c.name, c.line
@@ -241,7 +241,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
     if cases.is_empty() && errors.is_empty() {
         errors.push(
             Diag::error(
-                "agentgate::suite",
+                Code::Suite,
                 "the suite has no [[case]] or [[matrix]]",
             )
             .in_file(source),
