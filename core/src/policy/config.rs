@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Code, Diag};
+use crate::diag::{Code, Diag, Diags};
 use crate::diag::source_file::SourceFile;
 
 /// The config file's name, at the repository root.
@@ -375,89 +375,99 @@ pub fn find_config_dir(start: &std::path::Path) -> Option<std::path::PathBuf> {
 pub const TEAM_PREFIX: &str = "team:";
 
 impl Config {
-    /// Parse and check a config file's text. Errors carry file and line.
-    pub fn parse(source: &Arc<SourceFile>) -> Result<Config, Diag> {
+    /// Parse and check a config file's text. Every error found is
+    /// returned, each located at the key it is about.
+    pub fn parse(source: &Arc<SourceFile>) -> Result<Config, Diags> {
         let mut config: Config = toml::from_str(&source.text).map_err(|e| {
             let d = Diag::error(Code::Config, e.message().to_string()).with_help(
                 "see the README's `agentgate.toml` section for every key and its meaning",
             );
-            match e.span() {
+            Diags::from(match e.span() {
                 Some(span) => d.at(source, span),
                 None => d.in_file(source),
-            }
+            })
         })?;
-        let at_key = |key: &str, message: String| -> Diag {
+        let spans = KeySpans::new(&source.text);
+        let mut errors = Vec::new();
+        let mut at = |path: &[Step<'_>], message: String| {
             let d = Diag::error(Code::Config, message);
-            match find_key(&source.text, key) {
-                Some(off) => d.at(source, (off, key.len())),
+            errors.push(match spans.find(path) {
+                Some(span) => d.at(source, span),
                 None => d.in_file(source),
-            }
+            });
         };
+        use Step::{Index, Key};
         for (key, value) in [
             ("policies", &mut config.policies),
             ("schema", &mut config.schema),
             ("tests", &mut config.tests),
         ] {
-            *value = normalize_path(value)
-                .map_err(|why| at_key(key, format!("`{key}` = {value:?}: {why}")))?;
-        }
-        for p in &mut config.schemas {
-            *p = normalize_path(p).map_err(|why| at_key("schemas", format!("{p:?}: {why}")))?;
-        }
-        for p in &mut config.gate.protect {
-            let dir = p.ends_with('/');
-            let mut n =
-                normalize_path(p).map_err(|why| at_key("protect", format!("{p:?}: {why}")))?;
-            if dir && !n.is_empty() {
-                n.push('/');
+            match normalize_path(value) {
+                Ok(n) => *value = n,
+                Err(why) => at(&[Key(key)], format!("`{key}` = {value:?}: {why}")),
             }
-            *p = n;
         }
-        config
-            .check_teams()
-            .map_err(|(key, msg)| at_key(&key, msg))?;
-        for a in &config.agents {
+        for (i, p) in config.schemas.iter_mut().enumerate() {
+            match normalize_path(p) {
+                Ok(n) => *p = n,
+                Err(why) => at(&[Key("schemas"), Index(i)], format!("schemas: {p:?}: {why}")),
+            }
+        }
+        for (i, p) in config.gate.protect.iter_mut().enumerate() {
+            let dir = p.ends_with('/');
+            match normalize_path(p) {
+                Ok(mut n) => {
+                    if dir && !n.is_empty() {
+                        n.push('/');
+                    }
+                    *p = n;
+                }
+                Err(why) => at(
+                    &[Key("gate"), Key("protect"), Index(i)],
+                    format!("[gate] protect: {p:?}: {why}"),
+                ),
+            }
+        }
+        for (team, message) in config.team_errors() {
+            at(&[Key("teams"), Key(&team)], message);
+        }
+        for (i, a) in config.agents.iter().enumerate() {
             if a.id.trim().is_empty() {
-                return Err(at_key(
-                    "agents",
-                    "an [[agents]] entry has an empty `id`".into(),
-                ));
+                at(&[Key("agents"), Index(i)], "an [[agents]] entry has an empty `id`".into());
             }
         }
         for (pattern, action) in &config.hook.tools {
+            let key = [Key("hook"), Key("tools"), Key(pattern)];
             if let Err(e) = globset::Glob::new(pattern) {
-                return Err(at_key(
-                    pattern,
-                    format!("[hook.tools] {pattern:?} is not a valid glob: {e}"),
-                ));
+                at(&key, format!("[hook.tools] {pattern:?} is not a valid glob: {e}"));
             }
             if action.trim().is_empty() || action.contains(['"', ':']) {
-                return Err(at_key(
-                    pattern,
+                at(
+                    &key,
                     format!(
                         "[hook.tools] {pattern:?} = {action:?}: expected an action id such as \"post\" or \"remove\""
                     ),
-                ));
+                );
             }
         }
-        for rule in &config.tools {
-            for name in &rule.names {
+        for (i, rule) in config.tools.iter().enumerate() {
+            for (j, name) in rule.names.iter().enumerate() {
                 if let Err(e) = globset::Glob::new(name) {
-                    return Err(at_key(
-                        "tools",
+                    at(
+                        &[Key("tools"), Index(i), Key("names"), Index(j)],
                         format!("[[tools]] name {name:?} is not a valid glob: {e}"),
-                    ));
+                    );
                 }
             }
-            for t in &rule.targets {
+            for (j, t) in rule.targets.iter().enumerate() {
                 if t.action.trim().is_empty() || t.action.contains(['"', ':']) {
-                    return Err(at_key(
-                        "tools",
+                    at(
+                        &[Key("tools"), Index(i), Key("target"), Index(j), Key("action")],
                         format!(
                             "[[tools]] {:?}: target action {:?} is not an action id such as \"post\"",
                             rule.names, t.action
                         ),
-                    ));
+                    );
                 }
             }
         }
@@ -466,41 +476,47 @@ impl Config {
             ("internal", &config.audience.internal),
             ("public", &config.audience.public),
         ] {
-            for g in globs {
+            for (i, g) in globs.iter().enumerate() {
                 if let Err(e) = globset::Glob::new(g) {
-                    return Err(at_key(
-                        list,
+                    at(
+                        &[Key("audience"), Key(list), Index(i)],
                         format!("[audience] {list}: {g:?} is not a valid glob: {e}"),
-                    ));
+                    );
                 }
             }
         }
         for (team, slug) in &config.github.teams {
             if slug.split('/').count() != 2 || slug.starts_with('/') || slug.ends_with('/') {
-                return Err(at_key(
-                    team,
+                at(
+                    &[Key("github"), Key("teams"), Key(team)],
                     format!("[github.teams] {team} = {slug:?}: expected \"org/team-slug\""),
-                ));
+                );
             }
         }
-        Ok(config)
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(Diags(errors))
+        }
     }
 
-    fn check_teams(&self) -> Result<(), (String, String)> {
+    /// Every problem with `[teams]`, by team.
+    fn team_errors(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
         for (name, members) in &self.teams {
             if name.is_empty() {
-                return Err((name.clone(), "a team name is empty".into()));
+                out.push((name.clone(), "a team name is empty".into()));
             }
             for m in members {
                 if let Some(t) = m.strip_prefix(TEAM_PREFIX) {
                     if !self.teams.contains_key(t) {
-                        return Err((
+                        out.push((
                             name.clone(),
                             format!("team `{name}` includes `{m}`, but no team `{t}` is defined"),
                         ));
                     }
                 } else if m.trim().is_empty() {
-                    return Err((name.clone(), format!("team `{name}` has an empty member")));
+                    out.push((name.clone(), format!("team `{name}` has an empty member")));
                 }
             }
         }
@@ -509,14 +525,15 @@ impl Config {
         for start in self.teams.keys() {
             let mut seen = BTreeSet::new();
             let mut stack = vec![start.as_str()];
-            while let Some(t) = stack.pop() {
+            'walk: while let Some(t) = stack.pop() {
                 for m in self.teams.get(t).into_iter().flatten() {
                     if let Some(sub) = m.strip_prefix(TEAM_PREFIX) {
                         if sub == start {
-                            return Err((
+                            out.push((
                                 start.clone(),
                                 format!("team `{start}` contains itself through nested teams"),
                             ));
+                            break 'walk;
                         }
                         if seen.insert(sub) {
                             stack.push(sub);
@@ -525,7 +542,7 @@ impl Config {
                 }
             }
         }
-        Ok(())
+        out
     }
 
     /// Teams that list `member` directly (a login, compared
@@ -661,31 +678,96 @@ pub fn normalize_path(p: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
-/// Byte offset of the first line that assigns `key` (`key =` or `[key]`), for
-/// locating semantic errors that toml's parser cannot see.
-fn find_key(text: &str, key: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        let lead = line.len() - t.len();
-        let bare = t.trim_start_matches('[').trim_start_matches('"');
-        if let Some(rest) = bare.strip_prefix(key) {
-            let rest = rest.trim_start_matches('"').trim_start();
-            if rest.starts_with('=') || rest.starts_with(']') || rest.starts_with('.') {
-                return Some(offset + lead + (t.len() - bare.len()));
+/// One step of a path into a TOML document: a key or an array index.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Where keys are in a TOML document, for pointing a semantic error at the
+/// line it is about (`[github.teams] maintainers`, not `[teams]
+/// maintainers`).
+struct KeySpans<'i> {
+    doc: Option<toml::Spanned<toml::de::DeTable<'i>>>,
+}
+
+impl<'i> KeySpans<'i> {
+    fn new(text: &'i str) -> KeySpans<'i> {
+        KeySpans {
+            doc: toml::de::DeTable::parse(text).ok(),
+        }
+    }
+
+    /// The span of the last key of `path` (or of the array element it
+    /// ends with).
+    fn find(&self, path: &[Step<'_>]) -> Option<std::ops::Range<usize>> {
+        use toml::de::DeValue;
+        let mut table = self.doc.as_ref()?.get_ref();
+        let mut value: Option<&toml::Spanned<DeValue<'_>>> = None;
+        let mut span = None;
+        for step in path {
+            match (step, value) {
+                (Step::Key(k), None) => {
+                    let (key, v) = table.iter().find(|(key, _)| key.get_ref().as_ref() == *k)?;
+                    span = Some(key.span());
+                    value = Some(v);
+                }
+                (Step::Key(k), Some(v)) => {
+                    let DeValue::Table(t) = v.get_ref() else {
+                        return span;
+                    };
+                    table = t;
+                    let (key, v) = table.iter().find(|(key, _)| key.get_ref().as_ref() == *k)?;
+                    span = Some(key.span());
+                    value = Some(v);
+                }
+                (Step::Index(i), Some(v)) => {
+                    let DeValue::Array(a) = v.get_ref() else {
+                        return span;
+                    };
+                    let item = a.get(*i)?;
+                    span = Some(item.span());
+                    value = Some(item);
+                }
+                (Step::Index(_), None) => return span,
             }
         }
-        offset += line.len();
+        span
     }
-    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The config, or its first error.
     fn parse(text: &str) -> Result<Config, Diag> {
+        Config::parse(&SourceFile::new("agentgate.toml", text)).map_err(|d| d.0[0].clone())
+    }
+
+    fn all_errors(text: &str) -> Vec<(usize, String)> {
         Config::parse(&SourceFile::new("agentgate.toml", text))
+            .err()
+            .map(|d| {
+                d.0.iter()
+                    .map(|e| (e.line_col().map_or(0, |l| l.0), e.message.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_error_is_reported_at_its_own_line() {
+        let errs = all_errors(
+            "policies = \"../p\"\n[teams]\nmaintainers = [\"alice\"]\nops = [\"team:nope\"]\n[github.teams]\nmaintainers = \"not-a-slug\"\n[gate]\nprotect = [\"ok/\", \"/abs\"]\n[hook.tools]\n\"mcp__[\" = \"post\"\n",
+        );
+        let lines: Vec<usize> = errs.iter().map(|e| e.0).collect();
+        // policies (1), ops (4), [github.teams] maintainers (6, not the
+        // [teams] maintainers of line 3), protect's second entry (8), the
+        // bad glob (10).
+        assert_eq!(lines, vec![1, 8, 4, 10, 6], "{errs:?}");
+        assert!(errs[4].1.contains("org/team-slug"), "{errs:?}");
     }
 
     #[test]
