@@ -80,11 +80,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Ok(s) => s,
         Err(ImpactError::Policies { side, diags }) => {
             output::eprint_diags(&diags.0);
-            let d = Diag::error(
-                Code::Diff,
-                format!("the policies of {side} cannot be used"),
-            )
-            .with_help("run `agentgate validate` on that side");
+            let d = Diag::error(Code::Diff, format!("the policies of {side} cannot be used"))
+                .with_help("run `agentgate validate` on that side");
             return output::fail(fmt, &d.into());
         }
         Err(e) => {

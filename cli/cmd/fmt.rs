@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::diag::{Code, Diag};
 use agentgate_core::diag::source_file::SourceFile;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::file_tree::{DirTree, Tree};
 use agentgate_core::policy::config::CONFIG_FILE;
 use agentgate_core::policy::formatter::{Outcome, format_source, write_atomic};
@@ -41,10 +41,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
                 .map(|p| (ctx.root.join(&p), p))
                 .collect(),
             Err(e) => {
-                return output::fail(
-                    args.format,
-                    &Diag::error(Code::Read, e.to_string()).into(),
-                );
+                return output::fail(args.format, &Diag::error(Code::Read, e.to_string()).into());
             }
         }
     } else {
@@ -66,10 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(Diag::error(
-                    Code::Read,
-                    format!("cannot read {name}: {e}"),
-                ));
+                errors.push(Diag::error(Code::Read, format!("cannot read {name}: {e}")));
                 report.push(json!({"file": name, "status": "error"}));
                 continue;
             }

@@ -42,16 +42,17 @@ pub fn fail(format: Format, e: &GateError) -> Exit {
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let reviews = match &args.signoffs {
         None => Vec::new(),
-        Some(p) => match std::fs::read_to_string(p)
-            .map_err(|e| e.to_string())
-            .and_then(|t| parse_reviews(&t))
-        {
-            Ok(r) => r,
-            Err(e) => {
+        Some(p) => {
+            let bad = |e: &dyn std::fmt::Display| {
                 let d = Diag::error(Code::Signoffs, format!("{}: {e}", ctx.show(p)));
-                return output::fail(args.format, &d.into());
+                output::fail(args.format, &d.into())
+            };
+            match std::fs::read_to_string(p).map(|t| parse_reviews(&t)) {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => return bad(&e),
+                Err(e) => return bad(&e),
             }
-        },
+        }
     };
     let input = GateInput {
         base: args.base.clone(),

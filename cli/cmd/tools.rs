@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use agentgate_core::diag::{Code, Diag};
 use agentgate_core::diag::source_file::SourceFile;
+use agentgate_core::diag::{Code, Diag};
 use agentgate_core::file_tree::DirTree;
 use agentgate_core::policy::PolicyStore;
 use agentgate_core::policy::schema::parse_schema_with;

@@ -390,13 +390,26 @@ pub fn format_time(t: i64) -> String {
 
 /// Parse `--since`: an ISO date or date-time, a Unix time, or anything
 /// git's date parser takes ("2 weeks ago").
-pub fn parse_since(s: &str) -> Result<i64, String> {
+pub fn parse_since(s: &str) -> Result<i64, SinceError> {
     if let Ok(n) = s.parse::<i64>() {
         return Ok(n);
     }
     gix::date::parse(s, Some(gix::date::Zoned::now()))
         .map(|t| t.seconds)
-        .map_err(|e| format!("--since {s:?}: {e} (try 2025-01-31, or \"3 months ago\")"))
+        .map_err(|e| SinceError {
+            given: s.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// `--since` is no date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--since {given:?}: {message} (try 2025-01-31, or \"3 months ago\")")]
+pub struct SinceError {
+    /// What was given.
+    pub given: String,
+    /// What the date parser said.
+    pub message: String,
 }
 
 #[cfg(test)]

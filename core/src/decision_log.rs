@@ -41,29 +41,66 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_else(|_| now.to_string())
 }
 
+/// A decision could not be logged (the decision stands).
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The entry could not be serialised.
+    #[error("cannot serialise the decision: {0}")]
+    Serialise(#[from] serde_json::Error),
+    /// The log's directory could not be created.
+    #[error("cannot create {}: {source}", dir.display())]
+    CreateDir {
+        /// The directory.
+        dir: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The log could not be opened or written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The log.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Only part of the line was written.
+    #[error("short write to {} ({written} of {len} bytes); the line is incomplete", path.display())]
+    Short {
+        /// The log.
+        path: std::path::PathBuf,
+        /// Bytes written.
+        written: usize,
+        /// Bytes of the line.
+        len: usize,
+    },
+}
+
 /// Append `entry` as one line. Creates the file (and its directory).
-pub fn append(path: &Path, entry: &Value) -> Result<(), String> {
-    let mut line =
-        serde_json::to_vec(entry).map_err(|e| format!("cannot serialise the decision: {e}"))?;
+pub fn append(path: &Path, entry: &Value) -> Result<(), LogError> {
+    let mut line = serde_json::to_vec(entry)?;
     line.push(b'\n');
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| LogError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
     }
+    let write_err = |source| LogError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let written = file
-        .write(&line)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(write_err)?;
+    let written = file.write(&line).map_err(write_err)?;
     if written != line.len() {
-        return Err(format!(
-            "short write to {} ({written} of {} bytes); the line is incomplete",
-            path.display(),
-            line.len()
-        ));
+        return Err(LogError::Short {
+            path: path.to_path_buf(),
+            written,
+            len: line.len(),
+        });
     }
     Ok(())
 }
@@ -78,7 +115,7 @@ pub fn record(
     tool: Option<&str>,
     req: &Req,
     answer: &Answer,
-) -> Result<(), String> {
+) -> Result<(), LogError> {
     let Some(path) = path(root, store.config.log.decisions.as_deref()) else {
         return Ok(());
     };

@@ -31,7 +31,7 @@ fn present(workspace: &Path, commit: &str) -> bool {
 }
 
 /// Fetch what is missing from `origin`. Returns the refspecs fetched.
-pub fn ensure(workspace: &Path, wants: &[Want]) -> Result<Vec<String>, String> {
+pub fn ensure(workspace: &Path, wants: &[Want]) -> Result<Vec<String>, FetchError> {
     let missing: Vec<&Want> = wants
         .iter()
         .filter(|w| !present(workspace, &w.commit))
@@ -52,27 +52,48 @@ pub fn ensure(workspace: &Path, wants: &[Want]) -> Result<Vec<String>, String> {
     for w in &missing {
         cmd.arg(&w.refspec);
     }
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run git to fetch the missing commits: {e}"))?;
+    let out = cmd.output().map_err(FetchError::Spawn)?;
     if !out.status.success() {
-        return Err(format!(
-            "`git fetch origin {}` failed: {}",
-            missing
+        return Err(FetchError::Failed {
+            refspecs: missing
                 .iter()
                 .map(|w| w.refspec.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     for w in &missing {
         if !present(workspace, &w.commit) {
-            return Err(format!(
-                "commit {} is still missing after `git fetch origin {}`",
-                w.commit, w.refspec
-            ));
+            return Err(FetchError::StillMissing {
+                commit: w.commit.clone(),
+                refspec: w.refspec.clone(),
+            });
         }
     }
     Ok(missing.iter().map(|w| w.refspec.clone()).collect())
+}
+
+/// The missing commits could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// `git` could not be run.
+    #[error("cannot run git to fetch the missing commits: {0}")]
+    Spawn(std::io::Error),
+    /// `git fetch` failed.
+    #[error("`git fetch origin {refspecs}` failed: {stderr}")]
+    Failed {
+        /// What was asked for.
+        refspecs: String,
+        /// What git said.
+        stderr: String,
+    },
+    /// The fetch succeeded but did not bring the commit.
+    #[error("commit {commit} is still missing after `git fetch origin {refspec}`")]
+    StillMissing {
+        /// The commit.
+        commit: String,
+        /// What was fetched.
+        refspec: String,
+    },
 }

@@ -59,8 +59,8 @@ pub enum RunError {
     #[error("{0}")]
     Api(#[from] ApiError),
     /// The missing commits could not be fetched.
-    #[error("{0}")]
-    Fetch(String),
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
     /// The gate could not decide.
     #[error("{0}")]
     Gate(#[from] GateError),
@@ -329,7 +329,7 @@ async fn judge(
                 refspec: head_ref,
             },
         ];
-        for f in fetch::ensure(&env.workspace, &wants).map_err(RunError::Fetch)? {
+        for f in fetch::ensure(&env.workspace, &wants)? {
             log.push(format!("fetched {f}"));
         }
     }

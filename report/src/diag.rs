@@ -60,7 +60,9 @@ impl ErrorBlock {
                 ),
                 Vec::new(),
             ),
-            GateError::Request { .. } => (e.to_string(), None, Vec::new()),
+            GateError::Request { .. } | GateError::WorkerPanicked => {
+                (e.to_string(), None, Vec::new())
+            }
         };
         ErrorBlock {
             message,

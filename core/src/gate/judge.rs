@@ -12,8 +12,8 @@ use super::GateError;
 use super::findings::Blocked;
 use super::identity::Involvement;
 use crate::decide::{Decider, Probe};
+use crate::git::Repo;
 use crate::git::changes::{Change, Differ};
-use crate::git::{GitError, Repo};
 use crate::policy::PolicyStore;
 use crate::request::{Builder, Req};
 use crate::vocab::{Principal, Resource, Signer, Verdict};
@@ -299,14 +299,7 @@ pub(super) fn judge_parallel(
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(GateError::Git(GitError::Object {
-                            what: "a worker thread".into(),
-                            message: "it panicked".into(),
-                        }))
-                    })
-                })
+                .map(|h| h.join().unwrap_or(Err(GateError::WorkerPanicked)))
                 .collect()
         });
         let mut all = Vec::with_capacity(jobs.len());

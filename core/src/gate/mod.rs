@@ -52,6 +52,10 @@ pub enum GateError {
     /// The reviews cannot be put in order.
     #[error("{0}")]
     Reviews(#[from] crate::gate::signoff::ReviewTimeError),
+    /// A worker judging commits panicked (a bug): nothing it judged can be
+    /// trusted, so the gate blocks.
+    #[error("a worker judging commits failed internally (a bug: please report it)")]
+    WorkerPanicked,
     /// A request could not be built or evaluated.
     #[error("cannot evaluate {what}: {source}")]
     Request {

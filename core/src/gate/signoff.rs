@@ -107,21 +107,47 @@ pub fn same_account(login: &str, p: &Person) -> bool {
 }
 
 /// Parse a reviews file (a JSON array; pages concatenated are accepted too).
-pub fn parse_reviews(text: &str) -> Result<Vec<Review>, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+pub fn parse_reviews(text: &str) -> Result<Vec<Review>, ReviewsError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(ReviewsError::NotJson)?;
     let items: Vec<serde_json::Value> = match value {
-        serde_json::Value::Array(a) if a.iter().all(|x| x.is_array()) && !a.is_empty() => {
-            a.into_iter().flat_map(|p| p.as_array().cloned().unwrap_or_default()).collect()
-        }
+        serde_json::Value::Array(a) if a.iter().all(|x| x.is_array()) && !a.is_empty() => a
+            .into_iter()
+            .flat_map(|p| p.as_array().cloned().unwrap_or_default())
+            .collect(),
         serde_json::Value::Array(a) => a,
-        _ => return Err("expected a JSON array of reviews (GitHub's \"list reviews for a pull request\" response)".into()),
+        _ => return Err(ReviewsError::NotAnArray),
     };
     items
         .into_iter()
         .enumerate()
-        .map(|(i, v)| serde_json::from_value(v).map_err(|e| format!("review #{}: {e}", i + 1)))
+        .map(|(i, v)| {
+            serde_json::from_value(v).map_err(|source| ReviewsError::Review {
+                index: i + 1,
+                source,
+            })
+        })
         .collect()
+}
+
+/// A reviews file that cannot be read as reviews.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewsError {
+    /// Not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(serde_json::Error),
+    /// JSON, but not a list.
+    #[error(
+        "expected a JSON array of reviews (GitHub's \"list reviews for a pull request\" response)"
+    )]
+    NotAnArray,
+    /// One review is not of GitHub's shape.
+    #[error("review #{index}: {source}")]
+    Review {
+        /// Position (1-based).
+        index: usize,
+        /// What is wrong.
+        source: serde_json::Error,
+    },
 }
 
 const STATEFUL: &[&str] = &["APPROVED", "CHANGES_REQUESTED", "DISMISSED"];

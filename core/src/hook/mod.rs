@@ -40,7 +40,7 @@ use crate::tools;
 use crate::vocab::Verdict;
 
 /// The hook's answer.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Outcome {
     /// What the harness is told.
     pub decision: Decision,
@@ -49,7 +49,7 @@ pub struct Outcome {
     /// What the policies said, when they were asked.
     pub verdict: Option<Verdict>,
     /// The decision log could not be written (the decision stands).
-    pub log_error: Option<String>,
+    pub log_error: Option<crate::decision_log::LogError>,
 }
 
 impl Outcome {

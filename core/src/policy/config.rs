@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Code, Diag, Diags};
 use crate::diag::source_file::SourceFile;
+use crate::diag::{Code, Diag, Diags};
 
 /// The config file's name, at the repository root.
 pub const CONFIG_FILE: &str = "agentgate.toml";
@@ -410,7 +410,10 @@ impl Config {
         for (i, p) in config.schemas.iter_mut().enumerate() {
             match normalize_path(p) {
                 Ok(n) => *p = n,
-                Err(why) => at(&[Key("schemas"), Index(i)], format!("schemas: {p:?}: {why}")),
+                Err(why) => at(
+                    &[Key("schemas"), Index(i)],
+                    format!("schemas: {p:?}: {why}"),
+                ),
             }
         }
         for (i, p) in config.gate.protect.iter_mut().enumerate() {
@@ -433,13 +436,19 @@ impl Config {
         }
         for (i, a) in config.agents.iter().enumerate() {
             if a.id.trim().is_empty() {
-                at(&[Key("agents"), Index(i)], "an [[agents]] entry has an empty `id`".into());
+                at(
+                    &[Key("agents"), Index(i)],
+                    "an [[agents]] entry has an empty `id`".into(),
+                );
             }
         }
         for (pattern, action) in &config.hook.tools {
             let key = [Key("hook"), Key("tools"), Key(pattern)];
             if let Err(e) = globset::Glob::new(pattern) {
-                at(&key, format!("[hook.tools] {pattern:?} is not a valid glob: {e}"));
+                at(
+                    &key,
+                    format!("[hook.tools] {pattern:?} is not a valid glob: {e}"),
+                );
             }
             if action.trim().is_empty() || action.contains(['"', ':']) {
                 at(
@@ -462,7 +471,13 @@ impl Config {
             for (j, t) in rule.targets.iter().enumerate() {
                 if t.action.trim().is_empty() || t.action.contains(['"', ':']) {
                     at(
-                        &[Key("tools"), Index(i), Key("target"), Index(j), Key("action")],
+                        &[
+                            Key("tools"),
+                            Index(i),
+                            Key("target"),
+                            Index(j),
+                            Key("action"),
+                        ],
                         format!(
                             "[[tools]] {:?}: target action {:?} is not an action id such as \"post\"",
                             rule.names, t.action
@@ -663,19 +678,30 @@ pub fn dir_path(p: &str) -> String {
 
 /// Normalise a repository-relative path from config: strip `./` and trailing
 /// `/`, reject absolute paths and `..`.
-pub fn normalize_path(p: &str) -> Result<String, String> {
+pub fn normalize_path(p: &str) -> Result<String, PathError> {
     if p.starts_with('/') || p.contains('\\') || (p.len() > 1 && p.as_bytes()[1] == b':') {
-        return Err("must be a path relative to the repository root, with `/` separators".into());
+        return Err(PathError::NotRelative);
     }
     let mut parts = Vec::new();
     for part in p.split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err("must not contain `..`".into()),
+            ".." => return Err(PathError::DotDot),
             other => parts.push(other),
         }
     }
     Ok(parts.join("/"))
+}
+
+/// A path in the config that cannot be a repository path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// Absolute, or with `\` separators.
+    #[error("must be a path relative to the repository root, with `/` separators")]
+    NotRelative,
+    /// Climbs out with `..`.
+    #[error("must not contain `..`")]
+    DotDot,
 }
 
 /// One step of a path into a TOML document: a key or an array index.

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
+use crate::diag::{Code, Diag};
 use crate::policy::parse::parse_file;
 
 /// What formatting a file would do.
@@ -31,9 +31,7 @@ pub fn format_source(src: &Arc<SourceFile>) -> Result<Outcome, Vec<Diag>> {
     let config = cedar_policy_formatter::Config::default();
     let mut formatted =
         cedar_policy_formatter::policies_str_to_pretty(&input, &config).map_err(|e| {
-            vec![
-                Diag::error(Code::Format, format!("the formatter failed: {e}")).in_file(src),
-            ]
+            vec![Diag::error(Code::Format, format!("the formatter failed: {e}")).in_file(src)]
         })?;
     if input.trim().is_empty() {
         formatted = input.clone();

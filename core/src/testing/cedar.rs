@@ -319,7 +319,7 @@ pub fn integration_root(
     test_file: &Path,
     policies: &str,
     root: Option<&Path>,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, RootNotFound> {
     if let Some(r) = root {
         return Ok(r.to_path_buf());
     }
@@ -340,10 +340,23 @@ pub fn integration_root(
     if Path::new(policies).is_file() {
         return Ok(PathBuf::from("."));
     }
-    Err(format!(
-        "cannot find `{policies}` relative to {} or the current directory; pass --cedar-root DIR (the root of the cedar-integration-tests tree)",
-        tried.join(", ")
-    ))
+    Err(RootNotFound {
+        policies: policies.to_string(),
+        tried,
+    })
+}
+
+/// No directory holds an integration test's policies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot find `{policies}` relative to {} or the current directory; pass --cedar-root DIR (the root of the cedar-integration-tests tree)",
+    tried.join(", ")
+)]
+pub struct RootNotFound {
+    /// The policies file named by the test.
+    pub policies: String,
+    /// The directories tried.
+    pub tried: Vec<String>,
 }
 
 /// Run a cedar-integration-tests file. Errors that stop the whole file
@@ -369,7 +382,7 @@ pub fn run_integration(
     };
     let root = match integration_root(test_file, &test.policies, root) {
         Ok(r) => r,
-        Err(m) => return fail_file(m),
+        Err(e) => return fail_file(e.to_string()),
     };
     let read = |rel: &str| -> Result<String, String> {
         let p = if Path::new(rel).is_absolute() {

@@ -213,11 +213,8 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> 
             }
         } else {
             errors.push(
-                Diag::error(
-                    Code::NoTests,
-                    format!("{} does not exist", show(p, base)),
-                )
-                .with_help("pass test files or directories, or set `tests` in agentgate.toml"),
+                Diag::error(Code::NoTests, format!("{} does not exist", show(p, base)))
+                    .with_help("pass test files or directories, or set `tests` in agentgate.toml"),
             );
         }
     }

@@ -31,8 +31,8 @@ use gix::objs::tree::EntryKind;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
+use crate::diag::{Code, Diag};
 use crate::file_tree::Tree;
 use crate::gate::signoff::{Review, ReviewUser};
 use crate::gate::{self, GateInput, GateVerdict};
@@ -204,20 +204,53 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Scenario, Vec<Diag>> {
     Ok(Scenario { name, line, file })
 }
 
+/// A scenario's repository could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// A step of making it failed.
+    #[error("{what}: {source}")]
+    Setup {
+        /// The step.
+        what: String,
+        /// Why.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A commit changes a path that does not exist.
+    #[error("commit {commit}: {what} of {path}, which does not exist")]
+    Missing {
+        /// The commit (1-based).
+        commit: usize,
+        /// `rename` or `chmod`.
+        what: &'static str,
+        /// The path.
+        path: String,
+    },
+}
+
+/// Map an error of step `what` to a [`ScenarioError`].
+fn setup<E: std::error::Error + Send + Sync + 'static>(
+    what: &str,
+) -> impl FnOnce(E) -> ScenarioError + '_ {
+    move |e| ScenarioError::Setup {
+        what: what.to_string(),
+        source: Box::new(e),
+    }
+}
+
 /// The outcome of one scenario: `None` if it passed, else why not.
 pub fn run(
     scenario: &Scenario,
     work: &dyn Tree,
     store: &PolicyStore,
-) -> Result<Option<String>, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-    let repo = gix::init_bare(dir.path()).map_err(|e| format!("git init: {e}"))?;
+) -> Result<Option<String>, ScenarioError> {
+    let dir = tempfile::tempdir().map_err(setup("a temporary directory"))?;
+    let repo = gix::init_bare(dir.path()).map_err(setup("git init"))?;
     let f = &scenario.file;
 
     // The base tree: the repository's policy set, then the scenario's files.
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut copy = |path: &str| -> Result<(), String> {
-        if let Some(bytes) = work.read(path).map_err(|e| e.to_string())? {
+    let mut copy = |path: &str| -> Result<(), ScenarioError> {
+        if let Some(bytes) = work.read(path).map_err(setup("the policy set"))? {
             files.insert(path.to_string(), bytes);
         }
         Ok(())
@@ -228,7 +261,7 @@ pub fn run(
     }
     for p in work
         .list(&store.config.policies)
-        .map_err(|e| e.to_string())?
+        .map_err(setup("the policy directory"))?
     {
         copy(&p)?;
     }
@@ -240,14 +273,12 @@ pub fn run(
                 .as_ref()
                 .map(|s| s.text.to_string())
                 .unwrap_or_default();
-            let mut table: toml::Table = original
-                .parse()
-                .map_err(|e| format!("{CONFIG_FILE}: {e}"))?;
+            let mut table: toml::Table = original.parse().map_err(setup(CONFIG_FILE))?;
             table.insert(
                 "teams".into(),
-                toml::Value::try_from(teams).map_err(|e| e.to_string())?,
+                toml::Value::try_from(teams).map_err(setup("the scenario's teams"))?,
             );
-            Some(toml::to_string(&table).map_err(|e| e.to_string())?)
+            Some(toml::to_string(&table).map_err(setup(CONFIG_FILE))?)
         }
         (None, None) => store.config_source.as_ref().map(|s| s.text.to_string()),
     };
@@ -257,7 +288,10 @@ pub fn run(
     for (p, content) in &f.base.files {
         files.insert(p.clone(), content.clone().into_bytes());
     }
-    let git = |e: gix::Error| format!("git: {e}");
+    let git = |e: gix::Error| ScenarioError::Setup {
+        what: "git".into(),
+        source: Box::new(e),
+    };
     let mut editor = repo
         .edit_tree(ObjectId::empty_tree(repo.object_hash()))
         .map_err(git)?;
@@ -278,7 +312,7 @@ pub fn run(
                   tree: ObjectId,
                   parents: Vec<ObjectId>,
                   reference: &str|
-     -> Result<ObjectId, String> {
+     -> Result<ObjectId, ScenarioError> {
         let author = gix::actor::SignatureRef {
             name: who.0.as_bytes().as_bstr(),
             email: who.1.as_bytes().as_bstr(),
@@ -291,7 +325,7 @@ pub fn run(
         };
         repo.commit_as(committer, author, reference, msg, tree, parents)
             .map(|id| id.detach())
-            .map_err(|e| format!("git commit: {e}"))
+            .map_err(setup("git commit"))
     };
     let base_sig = sig("Base Maintainer <base@example.com>", 0);
     let base = commit(
@@ -325,8 +359,10 @@ pub fn run(
             let entry = current
                 .lookup_entry_by_path(from)
                 .map_err(git)?
-                .ok_or_else(|| {
-                    format!("commit {}: rename of {from}, which does not exist", i + 1)
+                .ok_or_else(|| ScenarioError::Missing {
+                    commit: i + 1,
+                    what: "rename",
+                    path: from.clone(),
                 })?;
             ed.remove(from.as_str()).map_err(git)?;
             ed.upsert(to.as_str(), entry.mode().kind(), entry.object_id())
@@ -336,7 +372,11 @@ pub fn run(
             let entry = current
                 .lookup_entry_by_path(p)
                 .map_err(git)?
-                .ok_or_else(|| format!("commit {}: chmod of {p}, which does not exist", i + 1))?;
+                .ok_or_else(|| ScenarioError::Missing {
+                    commit: i + 1,
+                    what: "chmod",
+                    path: p.clone(),
+                })?;
             let kind = if mode == "+x" {
                 EntryKind::BlobExecutable
             } else {
@@ -350,7 +390,9 @@ pub fn run(
             ed.upsert(p.as_str(), EntryKind::Link, blob).map_err(git)?;
         }
         for (p, sha) in &c.submodule {
-            let id: ObjectId = sha.parse().map_err(|_| format!("submodule {p}: bad id"))?;
+            let id: ObjectId = sha
+                .parse()
+                .map_err(setup(&format!("the submodule id of {p}")))?;
             ed.upsert(p.as_str(), EntryKind::Commit, id).map_err(git)?;
         }
         tree = ed.write().map_err(git)?.detach();

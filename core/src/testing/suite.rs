@@ -28,8 +28,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use toml::Spanned;
 
-use crate::diag::{Code, Diag};
 use crate::diag::source_file::SourceFile;
+use crate::diag::{Code, Diag};
 use crate::request::{Req, RequestSpec};
 use crate::vocab::FileKind;
 use crate::vocab::Verdict;
@@ -169,7 +169,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
                 case.line = source.line_col(span.start).0;
                 cases.push(case);
             }
-            Err(msg) => errors.push(at(Diag::error(Code::Suite, msg))),
+            Err(e) => errors.push(at(Diag::error(Code::Suite, e.to_string()))),
         }
     }
     for (i, spanned) in file.matrix.iter().enumerate() {
@@ -213,7 +213,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
                             case.line = line;
                             cases.push(case);
                         }
-                        Err(msg) => errors.push(at(Diag::error(Code::Suite, msg))),
+                        Err(e) => errors.push(at(Diag::error(Code::Suite, e.to_string()))),
                     }
                 }
             }
@@ -240,11 +240,7 @@ pub fn parse(source: &Arc<SourceFile>) -> Result<Suite, Vec<Diag>> {
     }
     if cases.is_empty() && errors.is_empty() {
         errors.push(
-            Diag::error(
-                Code::Suite,
-                "the suite has no [[case]] or [[matrix]]",
-            )
-            .in_file(source),
+            Diag::error(Code::Suite, "the suite has no [[case]] or [[matrix]]").in_file(source),
         );
     }
     if errors.is_empty() {
@@ -297,10 +293,32 @@ fn merge(d: &CaseFields, c: &CaseFields) -> CaseFields {
     }
 }
 
-fn build_case(c: &CaseFields, name: String) -> Result<Case, String> {
-    let need = |v: &Option<String>, key: &str| -> Result<String, String> {
-        v.clone().ok_or_else(|| {
-            format!("case `{name}` has no `{key}` (set it in the case or in [defaults])")
+/// A case that cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CaseError {
+    /// A required field is set neither in the case nor in `[defaults]`.
+    #[error("case `{case}` has no `{key}` (set it in the case or in [defaults])")]
+    Missing {
+        /// The case.
+        case: String,
+        /// The field.
+        key: &'static str,
+    },
+    /// The request is not understood.
+    #[error("case `{case}`: {source}")]
+    Request {
+        /// The case.
+        case: String,
+        /// Why.
+        source: crate::request::RequestError,
+    },
+}
+
+fn build_case(c: &CaseFields, name: String) -> Result<Case, CaseError> {
+    let need = |v: &Option<String>, key: &'static str| -> Result<String, CaseError> {
+        v.clone().ok_or_else(|| CaseError::Missing {
+            case: name.clone(),
+            key,
         })
     };
     let spec = RequestSpec {
@@ -311,11 +329,15 @@ fn build_case(c: &CaseFields, name: String) -> Result<Case, String> {
         context: c.context.clone().unwrap_or_default(),
         signoff: c.signoff.clone().unwrap_or_default(),
     };
-    let req = spec.to_req().map_err(|e| format!("case `{name}`: {e}"))?;
+    let req = spec.to_req().map_err(|source| CaseError::Request {
+        case: name.clone(),
+        source,
+    })?;
     let expect = c
         .expect
-        .ok_or_else(|| {
-            format!("case `{name}` has no `expect` (\"allow\", \"deny\" or \"confirm\")")
+        .ok_or_else(|| CaseError::Missing {
+            case: name.clone(),
+            key: "expect",
         })?
         .verdict();
     Ok(Case {

@@ -14,7 +14,11 @@ use crate::vocab::action_uid;
 
 /// The arguments shaped to the `input` type of `action`'s context
 /// (`{}` when the context declares no `input`).
-pub fn shaped(schema: &Schema, action: &str, args: &Map<String, Value>) -> Result<Value, String> {
+pub fn shaped(
+    schema: &Schema,
+    action: &str,
+    args: &Map<String, Value>,
+) -> Result<Value, InputError> {
     let Some(uid) = action_uid(action) else {
         return Ok(Value::Object(Map::new()));
     };
@@ -31,8 +35,12 @@ pub fn shaped(schema: &Schema, action: &str, args: &Map<String, Value>) -> Resul
     )
 }
 
-fn shape(v: &Value, t: &Type, at: &str) -> Result<Value, String> {
-    let wrong = |want: &str| format!("{at} should be {want}, not {}", kind(v));
+fn shape(v: &Value, t: &Type, at: &str) -> Result<Value, InputError> {
+    let wrong = |want: &'static str| InputError::Type {
+        at: at.to_string(),
+        want,
+        got: kind(v),
+    };
     match t {
         Type::Bool(_) => v
             .as_bool()
@@ -55,7 +63,7 @@ fn shape(v: &Value, t: &Type, at: &str) -> Result<Value, String> {
                     .map(|(i, x)| shape(x, e, &format!("{at}[{i}]")))
                     .collect::<Result<Vec<_>, _>>()
                     .map(Value::Array),
-                None => Err(format!("{at}: the schema gives its elements no type")),
+                None => Err(InputError::Untyped { at: at.to_string() }),
             }
         }
         Type::Record { attrs, .. } => {
@@ -65,7 +73,10 @@ fn shape(v: &Value, t: &Type, at: &str) -> Result<Value, String> {
                 let name = name.as_str();
                 match m.get(name) {
                     Some(Value::Null) | None if a.is_required => {
-                        return Err(format!("{at} lack `{name}`, which the schema requires"));
+                        return Err(InputError::Missing {
+                            at: at.to_string(),
+                            name: name.to_string(),
+                        });
                     }
                     Some(Value::Null) | None => {}
                     Some(x) => {
@@ -78,10 +89,48 @@ fn shape(v: &Value, t: &Type, at: &str) -> Result<Value, String> {
             }
             Ok(Value::Object(out))
         }
-        other => Err(format!(
-            "{at}: a {other} in the schema cannot be read from tool arguments"
-        )),
+        other => Err(InputError::Unreadable {
+            at: at.to_string(),
+            ty: other.to_string(),
+        }),
     }
+}
+
+/// Arguments that do not fit the tool's declared input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// A value of the wrong type.
+    #[error("{at} should be {want}, not {got}")]
+    Type {
+        /// Where.
+        at: String,
+        /// The declared type.
+        want: &'static str,
+        /// What it is.
+        got: &'static str,
+    },
+    /// A required argument is missing.
+    #[error("{at} lack `{name}`, which the schema requires")]
+    Missing {
+        /// Where.
+        at: String,
+        /// The argument.
+        name: String,
+    },
+    /// A set whose elements the schema does not type.
+    #[error("{at}: the schema gives its elements no type")]
+    Untyped {
+        /// Where.
+        at: String,
+    },
+    /// A type no argument can be read as (an entity, an extension value).
+    #[error("{at}: a {ty} in the schema cannot be read from tool arguments")]
+    Unreadable {
+        /// Where.
+        at: String,
+        /// The type.
+        ty: String,
+    },
 }
 
 fn kind(v: &Value) -> &'static str {

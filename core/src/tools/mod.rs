@@ -80,12 +80,12 @@ pub enum MapError {
         count: usize,
     },
     /// The arguments do not fit the tool's typed input in the schema.
-    #[error("{tool} call: {message}")]
+    #[error("{tool} call: {source}")]
     Input {
         /// The tool.
         tool: String,
         /// What does not fit.
-        message: String,
+        source: input::InputError,
     },
 }
 
@@ -142,7 +142,7 @@ pub fn map(
         Some(rule) => {
             for t in &rule.targets {
                 let before = raw.len();
-                targets_of(t, call, root, &mut raw).map_err(|what| missing(&what))?;
+                targets_of(t, call, root, &mut raw);
                 if raw.len() == before {
                     if !t.optional {
                         return Err(missing(&describe_args(t)));
@@ -235,9 +235,9 @@ pub fn map(
     let typed = has_action(&store.schema, tool);
     let input = if typed {
         Some(
-            input::shaped(&store.schema, tool, &call.input).map_err(|message| MapError::Input {
+            input::shaped(&store.schema, tool, &call.input).map_err(|source| MapError::Input {
                 tool: tool.to_string(),
-                message,
+                source,
             })?,
         )
     } else {
@@ -379,13 +379,13 @@ fn all_values(call: &ToolCall, names: &[String]) -> Vec<String> {
 }
 
 /// The targets one rule target makes, appended to `raw` as (action,
-/// resource, possible, description). `Err` names what could not be read.
+/// resource, possible, description).
 fn targets_of(
     t: &crate::policy::config::TargetRule,
     call: &ToolCall,
     root: Option<&Path>,
     raw: &mut Vec<(String, Resource, bool, String)>,
-) -> Result<(), String> {
+) {
     let action = t.action.as_str();
     let file = |raw: &mut Vec<_>, action: &str, rel: String, possible: bool| {
         let expand = action != "read";
@@ -515,7 +515,6 @@ fn targets_of(
             format!("{action} via tool {}", call.tool),
         ));
     }
-    Ok(())
 }
 
 /// The paths a patch writes: `*** Add File:`, `*** Update File:`, `***
