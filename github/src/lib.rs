@@ -15,6 +15,7 @@ pub mod facts;
 pub mod fetch;
 pub mod github;
 pub mod outputs;
+mod publish;
 pub mod runner;
 
 pub use runner::{CommentMode, Options, Outcome, RunError, Verdict, run};

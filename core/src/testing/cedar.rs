@@ -1,4 +1,5 @@
-//! Cedar's own test formats, run with Cedar's semantics:
+//! Cedar's own test formats, run with Cedar's semantics (both in one file,
+//! past 500 lines, since they share their request and entity reading):
 //!
 //! - the `cedar run-tests` JSON array (`name`, `request`, `entities`,
 //!   `decision`, `reason`, `num_errors`), evaluated against the repository's

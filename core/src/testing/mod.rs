@@ -11,8 +11,13 @@
 //!   cedar-integration-tests files ([`cedar`]).
 
 pub mod cedar;
+mod discover;
+mod results;
 pub mod scenario;
 pub mod suite;
+
+pub use discover::{Parsed, TestFile, discover, parse_all};
+pub use results::{CaseResult, Coverage, FileKind, FileResult, Status, TestRun, Uncovered};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,124 +25,12 @@ use std::time::Instant;
 
 use cedar_policy::Entities;
 use globset::{Glob, GlobMatcher};
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::decide::{Decider, Probe};
-use crate::diag::source_file::SourceFile;
 use crate::diag::{Code, Diag, Diags};
 use crate::policy::PolicyStore;
 use crate::request::Builder;
-
-/// Outcome of one case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// As expected.
-    Pass,
-    /// A different answer than expected.
-    Fail,
-    /// Could not be evaluated (bad request, entities or policies).
-    Error,
-}
-
-/// One case's result.
-#[derive(Debug, Clone, Serialize)]
-pub struct CaseResult {
-    /// Case name.
-    pub name: String,
-    /// File it is defined in.
-    pub file: String,
-    /// Line, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// pass / fail / error.
-    pub status: Status,
-    /// Why it failed or errored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Expected answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
-    /// Actual answer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actual: Option<String>,
-    /// Policies that decided the actual answer.
-    pub policies: Vec<String>,
-    /// Wall time in seconds.
-    pub seconds: f64,
-}
-
-/// What kind of test file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FileKind {
-    /// agentgate TOML suite.
-    Suite,
-    /// Gate scenario (TOML).
-    Scenario,
-    /// `cedar run-tests` JSON.
-    CedarRunTests,
-    /// cedar-integration-tests JSON.
-    CedarIntegration,
-}
-
-/// Results of one file.
-#[derive(Debug, Clone, Serialize)]
-pub struct FileResult {
-    /// File path as shown.
-    pub file: String,
-    /// Its format.
-    pub kind: FileKind,
-    /// Its cases (after `--filter`).
-    pub cases: Vec<CaseResult>,
-}
-
-/// A policy coverage measurement.
-#[derive(Debug, Clone, Serialize)]
-pub struct Coverage {
-    /// Percentage of policies covered (100 when there are none).
-    pub percent: f64,
-    /// How many policies.
-    pub total: usize,
-    /// Covered policy ids.
-    pub covered: Vec<String>,
-    /// Uncovered policies with their location.
-    pub uncovered: Vec<Uncovered>,
-}
-
-/// A policy no test decided with.
-#[derive(Debug, Clone, Serialize)]
-pub struct Uncovered {
-    /// Policy id.
-    pub id: String,
-    /// File.
-    pub file: String,
-    /// Line.
-    pub line: usize,
-}
-
-/// A whole run.
-#[derive(Debug, Clone, Serialize)]
-pub struct TestRun {
-    /// Per file.
-    pub files: Vec<FileResult>,
-    /// Coverage of the repository's policies (absent when no file tested
-    /// them).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<Coverage>,
-}
-
-impl TestRun {
-    /// Count of cases with a status.
-    pub fn count(&self, s: Status) -> usize {
-        self.files
-            .iter()
-            .flat_map(|f| &f.cases)
-            .filter(|c| c.status == s)
-            .count()
-    }
-}
 
 /// Options of a run.
 #[derive(Debug, Clone, Default)]
@@ -148,167 +41,6 @@ pub struct RunOptions {
     pub cedar_root: Option<PathBuf>,
     /// The repository whose policy files scenarios put in their base commit.
     pub repo_root: Option<PathBuf>,
-}
-
-/// A test file parsed ahead of running.
-pub enum Parsed {
-    /// A TOML suite.
-    Suite(suite::Suite),
-    /// A gate scenario.
-    Scenario(Box<scenario::Scenario>),
-    /// A JSON file, parsed when run.
-    Json,
-}
-
-/// A test file found on disk, with its format.
-#[derive(Debug, Clone)]
-pub struct TestFile {
-    /// Path on disk.
-    pub path: PathBuf,
-    /// Name shown in reports.
-    pub display: String,
-    /// Format.
-    pub kind: FileKind,
-    /// Text.
-    pub text: String,
-}
-
-impl TestFile {
-    /// Whether running it needs the repository's policies.
-    pub fn needs_store(&self) -> bool {
-        matches!(
-            self.kind,
-            FileKind::Suite | FileKind::Scenario | FileKind::CedarRunTests
-        )
-    }
-}
-
-/// Find test files: each path is a file, or a directory searched
-/// recursively for `.toml` and `.json` test files (other JSON, such as
-/// entity files, is skipped). Paths are shown relative to `base`.
-pub fn discover(paths: &[PathBuf], base: &Path) -> Result<Vec<TestFile>, Diags> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found)
-                .map_err(|e| Diag::error(Code::Read, format!("{}: {e}", p.display())))?;
-            found.sort();
-            for f in found {
-                match classify(&f, base) {
-                    Ok(Some(t)) => out.push(t),
-                    Ok(None) => {}
-                    Err(d) => errors.push(d),
-                }
-            }
-        } else if p.is_file() {
-            match classify(p, base) {
-                Ok(Some(t)) => out.push(t),
-                Ok(None) => errors.push(Diag::error(
-                    Code::TestFormat,
-                    format!("{} is not a test file agentgate knows (a TOML suite, a `cedar run-tests` JSON array, or a cedar-integration-tests JSON object)", show(p, base)),
-                )),
-                Err(d) => errors.push(d),
-            }
-        } else {
-            errors.push(
-                Diag::error(Code::NoTests, format!("{} does not exist", show(p, base)))
-                    .with_help("pass test files or directories, or set `tests` in agentgate.toml"),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Diags(errors));
-    }
-    if out.is_empty() {
-        let shown: Vec<String> = paths.iter().map(|p| show(p, base)).collect();
-        return Err(Diag::error(
-            Code::NoTests,
-            format!("no test files found in {}", shown.join(", ")),
-        )
-        .with_help("write a suite (see `agentgate init`), or pass test files")
-        .into());
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("toml" | "json")
-        ) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn show(p: &Path, base: &Path) -> String {
-    p.strip_prefix(base).unwrap_or(p).display().to_string()
-}
-
-fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
-    let display = show(path, base);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Diag::error(Code::Read, format!("cannot read {display}: {e}")))?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    let kind = match ext {
-        "toml" if scenario::is_scenario(&text) => FileKind::Scenario,
-        "toml" => FileKind::Suite,
-        "json" => {
-            let json: Value = serde_json::from_str(&text).map_err(|e| {
-                let src = SourceFile::new(display.clone(), text.clone());
-                let off = crate::diag::source_file::line_offset(&text, e.line());
-                Diag::error(Code::Json, format!("invalid JSON: {e}"))
-                    .at(&src, (off + e.column().saturating_sub(1), 1))
-            })?;
-            match cedar::detect(&json) {
-                Some(cedar::CedarFormat::RunTests) => FileKind::CedarRunTests,
-                Some(cedar::CedarFormat::Integration) => FileKind::CedarIntegration,
-                None => return Ok(None),
-            }
-        }
-        _ => return Ok(None),
-    };
-    Ok(Some(TestFile {
-        path: path.to_path_buf(),
-        display,
-        kind,
-        text,
-    }))
-}
-
-/// Parse every TOML file up front, so a typo anywhere stops the run with a
-/// located error before anything runs.
-pub fn parse_all(files: &[TestFile]) -> Result<Vec<Parsed>, Diags> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for f in files {
-        let src = SourceFile::new(f.display.clone(), f.text.clone());
-        let parsed = match f.kind {
-            FileKind::Suite => suite::parse(&src).map(Parsed::Suite),
-            FileKind::Scenario => scenario::parse(&src).map(|s| Parsed::Scenario(Box::new(s))),
-            FileKind::CedarRunTests | FileKind::CedarIntegration => Ok(Parsed::Json),
-        };
-        match parsed {
-            Ok(p) => out.push(p),
-            Err(e) => {
-                errors.extend(e);
-                out.push(Parsed::Json);
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Diags(errors))
-    }
 }
 
 /// Run the files. `store` is required when any file needs it.

@@ -2,7 +2,9 @@
 //! trailers, files written, deleted, renamed, chmodded, symlinked,
 //! submodules), reviews, and the expected verdict. Each scenario becomes a
 //! real temporary git repository (written with gix) whose base commit holds
-//! the repository's own policy files, judged by the real gate.
+//! the repository's own policy files, judged by the real gate. (The
+//! format and the repository it becomes are one concern, so they share
+//! this file, though it runs past 500 lines.)
 //!
 //! ```toml
 //! description = "an agent edits CI without sign-off"

@@ -4,15 +4,19 @@
 //! states that matter) and every test-suite case, and report each answer
 //! that changed, grouped into sentences a reviewer reads in seconds.
 
+mod judge;
+mod words;
+
+use judge::Judge;
 use std::collections::{BTreeMap, BTreeSet};
+use words::{join_or, principal_text, sentence};
 
 use agentgate_core::decide::{Decider, Probe};
 use agentgate_core::policy::PolicyStore;
-use agentgate_core::request::{Builder, Req};
+use agentgate_core::request::Builder;
+use agentgate_core::vocab::Principal;
 use agentgate_core::vocab::Verdict;
-use agentgate_core::vocab::{FileKind, Principal, Resource, Signer};
 use serde::Serialize;
-use serde_json::{Map, json};
 
 use crate::side::Side;
 
@@ -45,10 +49,6 @@ impl Level {
             Level::Deny => "denied".into(),
         }
     }
-}
-
-fn join_or(items: &BTreeSet<String>) -> String {
-    items.iter().cloned().collect::<Vec<_>>().join(" or ")
 }
 
 /// A group of requests whose answer changed the same way.
@@ -139,169 +139,6 @@ fn moved(old: &Level, new: &Level) -> Vec<Direction> {
     }
 }
 
-/// One side's evaluator over the universe: one entity set serves every
-/// request (each file with its directories, each principal, each sign-off).
-struct Judge<'s> {
-    decider: Decider<'s>,
-    teams: Vec<String>,
-    entities: Option<cedar_policy::Entities>,
-    /// Per action: whether its context has `confirmed`, and `signoff`.
-    facts: BTreeMap<String, (bool, bool)>,
-    evaluations: std::cell::Cell<usize>,
-}
-
-impl<'s> Judge<'s> {
-    fn new(
-        store: &'s PolicyStore,
-        principals: &[Principal],
-        paths: &[&str],
-        actions: &[String],
-    ) -> Judge<'s> {
-        let decider = Decider::new(Builder::trusted(store));
-        let teams = store.known_teams();
-        let file = |path: &str| Resource::File {
-            path: path.to_string(),
-            kind: FileKind::File,
-        };
-        let req = |p: &Principal, path: &str, action: &str, signoff: Vec<Signer>| Req {
-            principal: p.clone(),
-            action: action.to_string(),
-            resource: file(path),
-            context: Map::new(),
-            signoff,
-        };
-        let mut facts = BTreeMap::new();
-        let mut probes = Vec::new();
-        let first_path = paths.first().copied().unwrap_or("README.md");
-        for action in actions {
-            if !store
-                .schema
-                .actions()
-                .any(|a| a.id().unescaped() == action.as_str())
-            {
-                continue;
-            }
-            let ctx = decider
-                .evaluate(&req(
-                    &Principal::Human(ANY_HUMAN.into()),
-                    first_path,
-                    action,
-                    Vec::new(),
-                ))
-                .map(|(_, c)| c)
-                .unwrap_or_default();
-            // Merge-time actions are signed off, run-time ones confirmed
-            // (both carry both fields, so one rule serves both moments).
-            let gate = decider.is_gate_action(action);
-            let (confirmed, signoff) = (
-                !gate && ctx.contains_key("confirmed"),
-                gate && ctx.contains_key("signoff"),
-            );
-            facts.insert(action.clone(), (confirmed, signoff));
-            if signoff {
-                probes.push(req(
-                    &Principal::Human(ANY_HUMAN.into()),
-                    first_path,
-                    action,
-                    Vec::new(),
-                ));
-                for t in &teams {
-                    probes.push(req(
-                        &Principal::Human(ANY_HUMAN.into()),
-                        first_path,
-                        action,
-                        vec![Signer::TeamMember(t.clone())],
-                    ));
-                }
-            }
-        }
-        let any_action = actions.first().cloned().unwrap_or_default();
-        for p in principals {
-            probes.push(req(p, first_path, &any_action, Vec::new()));
-        }
-        for path in paths {
-            probes.push(req(
-                &Principal::Human(ANY_HUMAN.into()),
-                path,
-                &any_action,
-                Vec::new(),
-            ));
-        }
-        let entities = decider.builder().entities(&probes).ok();
-        Judge {
-            decider,
-            teams,
-            entities,
-            facts,
-            evaluations: std::cell::Cell::new(0),
-        }
-    }
-
-    fn allowed(&self, req: &Req) -> bool {
-        self.evaluations.set(self.evaluations.get() + 1);
-        // A request a side cannot evaluate is not allowed there.
-        let result = match &self.entities {
-            Some(e) => self.decider.evaluate_with(req, e),
-            None => self.decider.evaluate(req),
-        };
-        result.is_ok_and(|(e, _)| e.allowed)
-    }
-
-    /// The answer for `principal` doing `action` to `path`.
-    fn level(&self, principal: &Principal, action: &str, path: &str) -> Level {
-        let Some(&(confirmed, signoff)) = self.facts.get(action) else {
-            // Not an action of this side's schema.
-            return Level::Deny;
-        };
-        let base = Req {
-            principal: principal.clone(),
-            action: action.to_string(),
-            resource: Resource::File {
-                path: path.to_string(),
-                kind: FileKind::File,
-            },
-            context: Map::new(),
-            signoff: Vec::new(),
-        };
-        if confirmed {
-            let mut r = base.clone();
-            r.context.insert("confirmed".into(), json!(false));
-            if self.allowed(&r) {
-                return Level::Allow;
-            }
-            r.context.insert("confirmed".into(), json!(true));
-            return if self.allowed(&r) {
-                Level::Confirm
-            } else {
-                Level::Deny
-            };
-        }
-        if signoff {
-            if self.allowed(&base) {
-                return Level::Allow;
-            }
-            let mut teams = BTreeSet::new();
-            for t in &self.teams {
-                let mut r = base.clone();
-                r.signoff = vec![Signer::TeamMember(t.clone())];
-                if self.allowed(&r) {
-                    teams.insert(t.clone());
-                }
-            }
-            return if teams.is_empty() {
-                Level::Deny
-            } else {
-                Level::SignOff(teams)
-            };
-        }
-        if self.allowed(&base) {
-            Level::Allow
-        } else {
-            Level::Deny
-        }
-    }
-}
-
 /// Humans nobody lists: judged as one human in no team.
 pub const ANY_HUMAN: &str = "someone-in-no-team";
 
@@ -345,137 +182,6 @@ fn file_actions(old: &PolicyStore, new: &PolicyStore) -> Vec<String> {
         }
     }
     out.into_iter().collect()
-}
-
-fn principal_text(p: &Principal) -> String {
-    match p {
-        Principal::Agent(a) => format!("agent:{a}"),
-        Principal::Human(h) => format!("human:{h}"),
-        Principal::Other(o) => o.clone(),
-    }
-}
-
-fn who(principals: &[Principal]) -> String {
-    let agents: Vec<&str> = principals
-        .iter()
-        .filter_map(|p| match p {
-            Principal::Agent(a) => Some(a.as_str()),
-            _ => None,
-        })
-        .collect();
-    let humans: Vec<&str> = principals
-        .iter()
-        .filter_map(|p| match p {
-            Principal::Human(h) => Some(h.as_str()),
-            _ => None,
-        })
-        .collect();
-    let list = |kind: &str, names: &[&str]| -> String {
-        let shown: Vec<String> = names
-            .iter()
-            .map(|n| {
-                if *n == ANY_HUMAN {
-                    "anyone in no team".to_string()
-                } else {
-                    (*n).to_string()
-                }
-            })
-            .collect();
-        match shown.len() {
-            0 => String::new(),
-            1 => format!("{kind} {}", shown[0]),
-            2..=3 => format!("{kind}s {}", shown.join(", ")),
-            n => format!("{kind}s {} and {} more", shown[..3].join(", "), n - 3),
-        }
-    };
-    let parts: Vec<String> = [list("Agent", &agents), list("Human", &humans)]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    parts.join(" and ")
-}
-
-/// "14 files under .github/", or the one path.
-fn files_text(paths: &[String]) -> String {
-    if paths.len() == 1 {
-        return paths[0].clone();
-    }
-    let mut common: &str = paths
-        .first()
-        .map_or("", |p| agentgate_core::vocab::parent_dir(p));
-    for p in paths {
-        while !p.starts_with(common) {
-            common = agentgate_core::vocab::parent_dir(common.trim_end_matches('/'));
-        }
-    }
-    if common.is_empty() {
-        format!("{} files", paths.len())
-    } else {
-        format!("{} files under {common}", paths.len())
-    }
-}
-
-fn sentence(
-    direction: Direction,
-    principals: &[Principal],
-    action: &str,
-    paths: &[String],
-    was: &Level,
-    now: &Level,
-) -> String {
-    let w = who(principals);
-    let f = files_text(paths);
-    match (direction, now) {
-        (Direction::Widening, Level::Allow) => match was {
-            Level::SignOff(t) => format!(
-                "{w} may now {action} {f} without sign-off (was: sign-off from {})",
-                join_or(t)
-            ),
-            Level::Confirm => format!("{w} may now {action} {f} without a human's confirmation"),
-            _ => format!("{w} may now {action} {f} (was denied)"),
-        },
-        (Direction::Widening, Level::Confirm) => format!(
-            "{w} may now {action} {f} once a human confirms (was {})",
-            was.text()
-        ),
-        (Direction::Widening, Level::SignOff(t)) => {
-            let added: BTreeSet<String> = match was {
-                Level::SignOff(old) => t.difference(old).cloned().collect(),
-                _ => t.clone(),
-            };
-            format!(
-                "{w} may now {action} {f} with sign-off from {} (was {})",
-                join_or(&added),
-                was.text()
-            )
-        }
-        (Direction::Narrowing, Level::Deny) => {
-            format!("{w} may no longer {action} {f} (was {})", was.text())
-        }
-        (Direction::Narrowing, Level::SignOff(t)) => match was {
-            Level::SignOff(old) => {
-                let gone: BTreeSet<String> = old.difference(t).cloned().collect();
-                format!(
-                    "{w} may no longer {action} {f} with sign-off from {} alone",
-                    join_or(&gone)
-                )
-            }
-            _ => format!(
-                "{w} now need sign-off from {} to {action} {f} (was {})",
-                join_or(t),
-                was.text()
-            ),
-        },
-        (Direction::Narrowing, Level::Confirm) => format!(
-            "{w} now need a human's confirmation to {action} {f} (was {})",
-            was.text()
-        ),
-        (d, _) => format!(
-            "{w}: {action} {f} went from {} to {} ({d:?})",
-            was.text(),
-            now.text()
-        ),
-    }
 }
 
 /// Compare two sides over the universe. At most `max_paths` paths are
@@ -606,17 +312,6 @@ fn compare_cases(old: &Side, new: &Side) -> Vec<CaseChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn files_are_summarised_by_their_common_directory() {
-        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(files_text(&v(&[".github/a.md"])), ".github/a.md");
-        assert_eq!(
-            files_text(&v(&[".github/a.md", ".github/workflows/b.md"])),
-            "2 files under .github/"
-        );
-        assert_eq!(files_text(&v(&["a.md", "docs/b.md"])), "2 files");
-    }
 
     #[test]
     fn answers_move_up_and_down() {
