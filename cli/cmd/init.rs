@@ -11,11 +11,15 @@ use crate::exit::Exit;
 pub struct Args {
     /// Directory to scaffold (default: the current directory).
     dir: Option<PathBuf>,
+    /// Put the policies, schema and suites under this directory of the
+    /// repository (e.g. `.agentgate`); the config stays at the top level.
+    #[arg(long, value_name = "DIR")]
+    under: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let dir = args.dir.unwrap_or_else(|| ctx.cwd.clone());
-    match init(&dir) {
+    match init(&dir, args.under.as_deref()) {
         Ok(files) => {
             for f in &files {
                 outln!("wrote {f}");

@@ -49,6 +49,14 @@ pub enum InitError {
     /// Some targets exist; nothing was written.
     #[error("refusing to overwrite existing files (nothing was written): {}", .0.join(", "))]
     Exists(Vec<String>),
+    /// `--under` is no directory of the repository.
+    #[error("--under {given:?}: {why}")]
+    Under {
+        /// What was given.
+        given: String,
+        /// Why not.
+        why: crate::policy::config::PathError,
+    },
     /// Writing failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -59,24 +67,35 @@ pub enum InitError {
     },
 }
 
-/// Write the scaffold into `dir`; returns the paths written.
-pub fn init(dir: &Path) -> Result<Vec<String>, InitError> {
+/// Write the scaffold into `dir`; returns the paths written. With `under`
+/// (a directory relative to `dir`), the policies, schema and suites go
+/// there and the config (which stays at the top level, where agentgate
+/// looks for it) and the policies name them there.
+pub fn init(dir: &Path, under: Option<&str>) -> Result<Vec<String>, InitError> {
     if !dir.is_dir() {
         return Err(InitError::NotADirectory(dir.to_path_buf()));
     }
-    let existing: Vec<String> = FILES
+    let under = match under {
+        None => String::new(),
+        Some(u) => crate::policy::config::normalize_path(u).map_err(|why| InitError::Under {
+            given: u.to_string(),
+            why,
+        })?,
+    };
+    let files: Vec<(String, String)> = FILES.iter().map(|(p, c)| placed(p, c, &under)).collect();
+    let existing: Vec<String> = files
         .iter()
         .filter(|(p, _)| dir.join(p).symlink_metadata().is_ok())
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| p.clone())
         .collect();
     if !existing.is_empty() {
         return Err(InitError::Exists(existing));
     }
     let mut written = Vec::new();
-    for (rel, contents) in FILES {
+    for (rel, contents) in &files {
         let path = dir.join(rel);
         let io = |source| InitError::Io {
-            path: rel.to_string(),
+            path: rel.clone(),
             source,
         };
         if let Some(parent) = path.parent() {
@@ -90,7 +109,41 @@ pub fn init(dir: &Path) -> Result<Vec<String>, InitError> {
             .open(&path)
             .map_err(io)?;
         std::io::Write::write_all(&mut f, contents.as_bytes()).map_err(io)?;
-        written.push(rel.to_string());
+        written.push(rel.clone());
     }
     Ok(written)
+}
+
+/// Where a scaffold file goes, and its text, for `under` ("" = the top
+/// level). The config stays at the top level and points under; every
+/// other file moves under, and the paths the policies and suites name
+/// move with them.
+fn placed(rel: &str, contents: &str, under: &str) -> (String, String) {
+    if under.is_empty() {
+        return (rel.to_string(), contents.to_string());
+    }
+    let moved = |t: &str| {
+        t.replace("\"policies/", &format!("\"{under}/policies/"))
+            .replace(
+                "\"schemas/agentgate.cedarschema\"",
+                &format!("\"{under}/schemas/agentgate.cedarschema\""),
+            )
+    };
+    if rel == crate::policy::config::CONFIG_FILE {
+        let text = contents
+            .replace(
+                "policies = \"policies\"",
+                &format!("policies = \"{under}/policies\""),
+            )
+            .replace(
+                "schema = \"schemas/agentgate.cedarschema\"",
+                &format!("schema = \"{under}/schemas/agentgate.cedarschema\""),
+            )
+            .replace(
+                "tests = \"tests/policies\"",
+                &format!("tests = \"{under}/tests/policies\""),
+            );
+        return (rel.to_string(), text);
+    }
+    (format!("{under}/{rel}"), moved(contents))
 }

@@ -857,7 +857,7 @@ fn an_empty_range_passes_and_reports_nothing() {
 }
 
 #[test]
-fn the_readme_demo_runs_block_block_pass() {
+fn the_readme_demo_shows_both_moments() {
     let out = run(
         std::process::Command::new("bash")
             .arg(repo_root().join("examples/demo/run.sh"))
@@ -891,6 +891,16 @@ fn the_readme_demo_runs_block_block_pass() {
         "{}",
         out.stdout
     );
+    // The run-time incidents, through the Claude Code hook.
+    for want in [
+        "mcp__slack__chat_postMessage: ask",
+        "mcp__gmail__batch_delete_emails: ask",
+        "Edit: deny",
+        "Bash: deny",
+        "Edit: no objection",
+    ] {
+        assert!(out.stdout.contains(want), "{want}: {}", out.stdout);
+    }
 }
 
 #[test]

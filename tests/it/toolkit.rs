@@ -733,3 +733,79 @@ fn garbage_input_never_panics() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("not valid UTF-8"), "{}", out.stderr);
 }
+
+#[test]
+fn init_can_place_its_files_under_a_directory() {
+    let dir = git_repo();
+    let out = agentgate(dir.path(), &["init", "--under", ".agentgate"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    assert!(
+        dir.path().join("agentgate.toml").is_file(),
+        "the config stays at the top level"
+    );
+    assert!(dir.path().join(".agentgate/policies/acl.cedar").is_file());
+    assert!(!dir.path().join("policies").exists());
+    let v = agentgate(dir.path(), &["validate"]);
+    assert_eq!(v.code, 0, "{}", v.all());
+    let t = agentgate(dir.path(), &["test", "--min-coverage", "100"]);
+    assert_eq!(t.code, 0, "{}", t.all());
+    // The moved policies protect themselves where they are.
+    let c = agentgate(
+        dir.path(),
+        &[
+            "check",
+            "--principal",
+            "agent:copilot",
+            "--action",
+            "modify",
+            "--resource",
+            ".agentgate/policies/acl.cedar",
+        ],
+    );
+    assert_eq!(c.code, 1, "{}", c.all());
+    assert_eq!(agentgate(dir.path(), &["init", "--under", "../x"]).code, 2);
+}
+
+#[test]
+fn validate_warns_when_a_team_the_policies_need_has_no_members() {
+    let dir = init_repo();
+    let out = agentgate(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.all());
+    let codes: Vec<String> = out.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.contains(&"agentgate::empty-team".to_string()),
+        "{codes:?}"
+    );
+    let cfg = std::fs::read_to_string(dir.path().join("agentgate.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("agentgate.toml"),
+        cfg.replace("maintainers = []", "maintainers = [\"alice\"]"),
+    )
+    .unwrap();
+    let out = agentgate(dir.path(), &["validate", "--format", "json"]);
+    assert_eq!(out.json()["warnings"], 0, "{}", out.stdout);
+}
+
+#[test]
+fn help_completions_and_man_page_are_generated_from_the_real_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = agentgate(dir.path(), &["gate", "--help"]);
+    assert_eq!(help.code, 0, "{}", help.all());
+    assert!(help.stdout.contains("Exit codes:"), "{}", help.stdout);
+    assert!(help.stdout.contains("agentgate gate --base"), "{}", help.stdout);
+    let bash = agentgate(dir.path(), &["completions", "bash"]);
+    assert_eq!(bash.code, 0, "{}", bash.all());
+    for sub in ["validate", "gate", "hook", "tools", "completions"] {
+        assert!(bash.stdout.contains(sub), "bash completion lacks {sub}");
+    }
+    let man = agentgate(dir.path(), &["man"]);
+    assert_eq!(man.code, 0, "{}", man.all());
+    assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH agentgate"));
+    // An unknown shell is a usage error, not a pass.
+    assert_eq!(agentgate(dir.path(), &["completions", "cmd.exe"]).code, 2);
+}

@@ -15,6 +15,7 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
     let mut out = Vec::new();
     let mut teams: Vec<&str> = store.config.teams.keys().map(String::as_str).collect();
     teams.extend(store.config.github.teams.keys().map(String::as_str));
+    let mut warned_empty: Vec<String> = Vec::new();
     for policy in store.user_policies.policies() {
         let Some(meta) = store.meta(policy.id()) else {
             continue;
@@ -102,6 +103,30 @@ pub fn lint(store: &PolicyStore, already_never: &[String]) -> Vec<Diag> {
                     )
                     .with_help(format!("add `{id} = [\"login\", ...]` under [teams] in agentgate.toml")),
                 ),
+                "Team"
+                    if store.config.members(id).is_empty()
+                        && !store.config.github.teams.contains_key(id)
+                        && !warned_empty.iter().any(|w| w == id) =>
+                {
+                    warned_empty.push(id.to_string());
+                    out.push(
+                        located(
+                            Diag::warning(
+                                Code::EmptyTeam,
+                                format!(
+                                    "policy `{}` needs Team::{}, which has no members in agentgate.toml: nobody can sign off for it",
+                                    meta.id,
+                                    cedar_string(id)
+                                ),
+                            ),
+                            meta,
+                            &uid,
+                        )
+                        .with_help(format!(
+                            "list its people under [teams] (`{id} = [\"alice\"]`), or map it to a GitHub team under [github.teams]"
+                        )),
+                    )
+                }
                 _ => {}
             }
         }
