@@ -797,7 +797,11 @@ fn help_completions_and_man_page_are_generated_from_the_real_commands() {
     let help = agentgate(dir.path(), &["gate", "--help"]);
     assert_eq!(help.code, 0, "{}", help.all());
     assert!(help.stdout.contains("Exit codes:"), "{}", help.stdout);
-    assert!(help.stdout.contains("agentgate gate --base"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("agentgate gate --base"),
+        "{}",
+        help.stdout
+    );
     let bash = agentgate(dir.path(), &["completions", "bash"]);
     assert_eq!(bash.code, 0, "{}", bash.all());
     for sub in ["validate", "gate", "hook", "tools", "completions"] {
