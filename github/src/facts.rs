@@ -18,7 +18,7 @@ use agentgate_core::policy::catalog::Catalog;
 use agentgate_core::policy::config::Unlinked;
 use serde::Serialize;
 
-use crate::github::PullRequest;
+use crate::queries::PullRequest;
 
 /// An account GitHub links to a commit (author or committer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

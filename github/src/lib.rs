@@ -13,9 +13,9 @@ pub mod env;
 pub mod event;
 pub mod facts;
 pub mod fetch;
-pub mod github;
 pub mod outputs;
 mod publish;
+pub mod queries;
 pub mod runner;
 
 pub use runner::{CommentMode, Options, Outcome, RunError, Verdict, run};

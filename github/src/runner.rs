@@ -20,7 +20,7 @@ use crate::env::RunnerEnv;
 use crate::event::{self, Target};
 use crate::facts::{CommitAccounts, GithubFacts};
 use crate::fetch::{self, Want};
-use crate::github;
+use crate::queries;
 
 /// When to post the pull request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -281,7 +281,7 @@ async fn judge(
                 .map(str::to_string)
         });
 
-    let pr = github::pull_request(api, target.number).await?;
+    let pr = queries::pull_request(api, target.number).await?;
     let (base, head) = match &target.merge_group {
         Some((b, h)) => {
             if let Some(queued) = &target.queued_head
@@ -358,10 +358,10 @@ async fn judge(
         ..GithubFacts::default()
     };
     for slug in slugs {
-        let members = github::team_members(api, &slug).await?;
+        let members = queries::team_members(api, &slug).await?;
         facts.team_members.insert(slug, members);
     }
-    facts.reviews = github::reviews(api, target.number).await?;
+    facts.reviews = queries::reviews(api, target.number).await?;
     facts.accounts = account_links(api, &target, &base, &head, &session.commit_ids()).await?;
     facts.pull_request = Some(pr);
     let report = session.judge(&facts)?;
@@ -401,7 +401,7 @@ async fn account_links(
 ) -> Result<BTreeMap<String, CommitAccounts>, RunError> {
     let mut links = BTreeMap::new();
     if target.merge_group.is_none() {
-        links.extend(github::pull_commits(api, target.number).await?);
+        links.extend(queries::pull_commits(api, target.number).await?);
     }
     let missing = |links: &BTreeMap<String, CommitAccounts>| {
         ids.iter()
@@ -410,7 +410,7 @@ async fn account_links(
             .collect::<Vec<_>>()
     };
     if !missing(&links).is_empty() {
-        links.extend(github::compare_commits(api, base, head).await?);
+        links.extend(queries::compare_commits(api, base, head).await?);
     }
     let still = missing(&links);
     if let Some(first) = still.first() {

@@ -292,7 +292,7 @@ fn the_gate_shows_the_impact_when_a_range_edits_the_policies() {
     let (dir, base) = policy_repo();
     add_md_exception(dir.path());
     let head = commit_as(dir.path(), ALICE, ALICE, "human edits the policies");
-    let out = gate(dir.path(), &base, &head, None);
+    let out = gate_cli_and_github(dir.path(), &base, &head, None);
     assert_eq!(
         out.code,
         0,
@@ -316,7 +316,7 @@ fn the_gate_shows_the_impact_when_a_range_edits_the_policies() {
     // No impact section when the policies are untouched.
     write(dir.path(), "src/main.rs", "fn main() { 1; }\n");
     let head2 = commit_as(dir.path(), ALICE, ALICE, "code");
-    let j = gate(dir.path(), &head, &head2, None).json();
+    let j = gate_cli_and_github(dir.path(), &head, &head2, None).json();
     assert!(j.get("impact").is_none());
 }
 

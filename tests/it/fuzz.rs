@@ -13,6 +13,9 @@
 //! many it ran; `AGENTGATE_FUZZ_SEED` changes the generator's seed. JSON
 //! inputs get structure-aware mutations half the time (one value replaced,
 //! the document still valid), so the code behind the parser is reached.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;

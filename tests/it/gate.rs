@@ -1,6 +1,9 @@
 //! The git-native gate on real repositories made with the `git` CLI: the
 //! acceptance cases, every attack the gate must block (each a test named for
 //! it), and fail-closed errors.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
 
@@ -55,7 +58,7 @@ fn acceptance_agent_workflow_edit_blocks_naming_maintainers() {
     );
     let head = commit_as(dir.path(), COPILOT, GITHUB, "Run CI on PRs");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     assert_eq!(j["base"], base);
@@ -117,7 +120,12 @@ fn acceptance_maintainer_approval_on_head_passes() {
     );
     let head = commit_as(dir.path(), COPILOT, GITHUB, "Run CI on PRs");
     let reviews = reviews_file(dir.path(), &[("alice", "User", "APPROVED", &head, T1)]);
-    let j = assert_pass(&gate(dir.path(), &base, &head, Some(&reviews)));
+    let j = assert_pass(&gate_cli_and_github(
+        dir.path(),
+        &base,
+        &head,
+        Some(&reviews),
+    ));
     assert_eq!(j["signoffs"]["approvers"], serde_json::json!(["alice"]));
 }
 
@@ -130,7 +138,7 @@ fn acceptance_agent_editing_only_src_passes_without_review() {
         "fn main() { println!(\"hi\"); }\n",
     );
     let head = commit_as(dir.path(), COPILOT, GITHUB, "Say hi");
-    let j = assert_pass(&gate(dir.path(), &base, &head, None));
+    let j = assert_pass(&gate_cli_and_github(dir.path(), &base, &head, None));
     assert_eq!(j["summary"]["agent_commits"], 1);
 }
 
@@ -143,7 +151,7 @@ fn acceptance_human_editing_the_workflow_passes() {
         "on: [push, pull_request]\n",
     );
     let head = commit_as(dir.path(), BOB, BOB, "CI on PRs");
-    let j = assert_pass(&gate(dir.path(), &base, &head, None));
+    let j = assert_pass(&gate_cli_and_github(dir.path(), &base, &head, None));
     assert_eq!(j["summary"]["agent_commits"], 0);
     assert_eq!(j["commits"][0]["human"], "bob@example.com");
 }
@@ -177,7 +185,7 @@ fn attack_agent_edits_policies_to_permit_itself() {
     );
     let head = commit_as(dir.path(), COPILOT, GITHUB, "CI");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[
             "policies/acl.cedar",
             "agentgate.toml",
@@ -213,7 +221,7 @@ fn attack_agent_commit_with_a_humans_name_and_email_but_an_agent_trailer() {
         "CI\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
     );
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     assert_eq!(j["blocked"][0]["agent"], "claude-code");
@@ -229,12 +237,15 @@ fn attack_human_authored_commit_co_authored_by_an_agent() {
         BOB,
         "Owners\n\nCo-authored-by: Cursor <cursoragent@cursor.com>",
     );
-    let j = assert_block(&gate(dir.path(), &base, &head, None), &["CODEOWNERS"]);
+    let j = assert_block(
+        &gate_cli_and_github(dir.path(), &base, &head, None),
+        &["CODEOWNERS"],
+    );
     assert_eq!(j["blocked"][0]["agent"], "cursor");
     // And Bob, the human co-author, cannot approve it.
     let reviews = reviews_file(dir.path(), &[("bob", "User", "APPROVED", &head, T1)]);
     let j = assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &["CODEOWNERS"],
     );
     assert!(j["signoffs"]["approvers"].as_array().unwrap().is_empty());
@@ -261,7 +272,7 @@ fn attack_approval_from_a_bot() {
         ],
     );
     let j = assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[".github/workflows/ci.yml"],
     );
     assert!(j["signoffs"]["approvers"].as_array().unwrap().is_empty());
@@ -284,7 +295,7 @@ fn attack_approval_by_the_human_who_co_authored_the_agent_commit() {
     );
     let reviews = reviews_file(dir.path(), &[("alice", "User", "APPROVED", &head, T1)]);
     let j = assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[".github/workflows/ci.yml"],
     );
     let reason = j["signoffs"]["ignored"][0]["reason"].as_str().unwrap();
@@ -304,7 +315,7 @@ fn attack_approval_on_an_older_commit_than_head() {
     let head = commit_as(dir.path(), COPILOT, GITHUB, "then CI");
     let reviews = reviews_file(dir.path(), &[("alice", "User", "APPROVED", &first, T1)]);
     let j = assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[".github/workflows/ci.yml"],
     );
     assert!(
@@ -332,7 +343,7 @@ fn attack_approval_later_followed_by_changes_requested() {
         ],
     );
     assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[".github/workflows/ci.yml"],
     );
 }
@@ -356,12 +367,12 @@ fn attack_approval_later_dismissed() {
         ],
     );
     assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[".github/workflows/ci.yml"],
     );
     let reviews = reviews_file(dir.path(), &[("alice", "User", "DISMISSED", &head, T1)]);
     assert_block(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[".github/workflows/ci.yml"],
     );
 }
@@ -375,7 +386,7 @@ fn attack_protected_file_renamed_away() {
     );
     let head = commit_as(dir.path(), COPILOT, GITHUB, "move CI");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     let b = j["blocked"]
@@ -394,7 +405,7 @@ fn attack_protected_file_deleted() {
     std::fs::remove_file(dir.path().join(".github/workflows/ci.yml")).unwrap();
     let head = commit_as(dir.path(), COPILOT, GITHUB, "drop CI");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     assert_eq!(j["blocked"][0]["action"], "delete");
@@ -411,7 +422,10 @@ fn attack_protected_file_replaced_by_a_symlink() {
     std::fs::remove_file(dir.path().join("CODEOWNERS")).unwrap();
     std::os::unix::fs::symlink("README.md", dir.path().join("CODEOWNERS")).unwrap();
     let head = commit_as(dir.path(), COPILOT, GITHUB, "link owners");
-    let j = assert_block(&gate(dir.path(), &base, &head, None), &["CODEOWNERS"]);
+    let j = assert_block(
+        &gate_cli_and_github(dir.path(), &base, &head, None),
+        &["CODEOWNERS"],
+    );
     assert_eq!(j["blocked"][0]["kind"], "symlink");
     assert_eq!(j["blocked"][0]["action"], "modify");
 }
@@ -425,7 +439,7 @@ fn attack_protected_file_chmodded() {
     );
     let head = commit_index_as(dir.path(), COPILOT, GITHUB, "exec bit");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     assert_eq!(j["blocked"][0]["kind"], "executable");
@@ -438,7 +452,7 @@ fn attack_codeowners_in_a_nested_directory() {
     write(dir.path(), "src/deep/er/CODEOWNERS", "* @mallory\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "owners for src");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &["src/deep/er/CODEOWNERS"],
     );
     assert_eq!(j["blocked"][0]["action"], "create");
@@ -459,7 +473,7 @@ fn attack_a_submodule_added_under_github() {
     );
     let head = commit_index_as(dir.path(), COPILOT, GITHUB, "vendor an action");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/actions/evil"],
     );
     assert_eq!(j["blocked"][0]["kind"], "submodule");
@@ -498,7 +512,7 @@ fn attack_a_merge_commit_whose_resolution_smuggles_a_workflow_change() {
         "a real merge"
     );
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     let merge = j["commits"]
@@ -549,7 +563,7 @@ fn a_clean_merge_of_a_human_branch_is_not_blamed_on_the_agent() {
     );
     assert_eq!(out.code, 0, "{}", out.all());
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    assert_pass(&gate(dir.path(), &base, &head, None));
+    assert_pass(&gate_cli_and_github(dir.path(), &base, &head, None));
 }
 
 #[test]
@@ -569,7 +583,7 @@ fn attack_the_change_made_then_reverted_within_the_pr() {
         "net diff is empty"
     );
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     assert!(
@@ -607,7 +621,7 @@ fn attack_a_shallow_clone_fails_closed_with_the_fix() {
         clone.path(),
         &["fetch", "-q", "--depth", "1", "origin", &base],
     );
-    let out = gate(clone.path(), &base, "HEAD", None);
+    let out = gate_cli_and_github(clone.path(), &base, "HEAD", None);
     assert_eq!(out.code, 2, "a shallow clone must not pass: {}", out.all());
     let j = out.json();
     assert_eq!(j["verdict"], "error");
@@ -629,7 +643,7 @@ fn attack_a_base_revision_that_is_not_an_ancestor() {
     git(dir.path(), &["checkout", "-q", "-b", "later", &head]);
     write(dir.path(), "src/main.rs", "fn main() { 3; }\n");
     let later = commit_as(dir.path(), ALICE, ALICE, "later");
-    let out = gate(dir.path(), &later, &head, None);
+    let out = gate_cli_and_github(dir.path(), &later, &head, None);
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(
         out.json()["error"]
@@ -641,7 +655,7 @@ fn attack_a_base_revision_that_is_not_an_ancestor() {
     git(dir.path(), &["checkout", "-q", "--orphan", "unrelated"]);
     write(dir.path(), "x", "x\n");
     let unrelated = commit_as(dir.path(), ALICE, ALICE, "unrelated");
-    let out = gate(dir.path(), &unrelated, &head, None);
+    let out = gate_cli_and_github(dir.path(), &unrelated, &head, None);
     assert_eq!(out.code, 2, "{}", out.all());
     let _ = base;
 }
@@ -684,7 +698,7 @@ fn attack_a_path_with_invalid_utf8_under_a_protected_dir() {
     );
     let head = out.stdout.trim().to_string();
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/\\xFFpwn.yml"],
     );
     assert_eq!(j["blocked"][0]["action"], "create");
@@ -718,7 +732,7 @@ fn invariant_never_execute_code_from_the_head() {
     write(dir.path(), "src/main.rs", "fn main() { 9; }\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "attributes");
     let _ = std::fs::remove_file(&marker);
-    let out = gate(dir.path(), &base, &head, None);
+    let out = gate_cli_and_github(dir.path(), &base, &head, None);
     assert!(matches!(out.code, 0 | 1), "{}", out.all());
     assert!(!marker.exists(), "the gate ran a filter driver");
 }
@@ -733,7 +747,7 @@ fn invariant_paths_are_case_sensitive_bytes() {
     );
     write(dir.path(), ".github/workflows/CI.yml", "a workflow\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "case");
-    let j = gate(dir.path(), &base, &head, None).json();
+    let j = gate_cli_and_github(dir.path(), &base, &head, None).json();
     assert_eq!(blocked_paths(&j), vec![".github/workflows/CI.yml"]);
 }
 
@@ -757,7 +771,7 @@ fn floor_protects_the_gate_files_even_when_the_policies_do_not() {
     write(dir.path(), "src/main.rs", "fn main() { 4; }\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "CI");
     let j = assert_block(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[".github/workflows/ci.yml"],
     );
     assert_eq!(
@@ -776,7 +790,12 @@ fn floor_protects_the_gate_files_even_when_the_policies_do_not() {
     );
     // Any eligible human's approval satisfies the floor.
     let reviews = reviews_file(dir.path(), &[("carol", "User", "APPROVED", &head, T1)]);
-    assert_pass(&gate(dir.path(), &base, &head, Some(&reviews)));
+    assert_pass(&gate_cli_and_github(
+        dir.path(),
+        &base,
+        &head,
+        Some(&reviews),
+    ));
 }
 
 // --------------------------------------------------------------- fail closed
@@ -786,7 +805,7 @@ fn unknown_revisions_missing_objects_and_broken_policies_fail_closed() {
     let (dir, base) = gate_repo();
     write(dir.path(), "src/main.rs", "fn main() { 5; }\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "x");
-    let out = gate(dir.path(), "no-such-branch", &head, None);
+    let out = gate_cli_and_github(dir.path(), "no-such-branch", &head, None);
     assert_eq!(out.code, 2);
     assert!(
         out.json()["error"]
@@ -838,21 +857,21 @@ fn unknown_revisions_missing_objects_and_broken_policies_fail_closed() {
         .join(&tree[..2])
         .join(&tree[2..]);
     std::fs::remove_file(&obj).unwrap();
-    let out = gate(dir.path(), &base, &head, None);
+    let out = gate_cli_and_github(dir.path(), &base, &head, None);
     assert_eq!(out.code, 2, "{}", out.all());
     assert_eq!(out.json()["verdict"], "error");
 
     // A reviews file that is not GitHub's shape.
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"state\": \"APPROVED\"}").unwrap();
-    let out = gate(dir.path(), &base, &base, Some(&bad));
+    let out = gate_cli_and_github(dir.path(), &base, &base, Some(&bad));
     assert_eq!(out.code, 2, "{}", out.all());
 }
 
 #[test]
 fn an_empty_range_passes_and_reports_nothing() {
     let (dir, base) = gate_repo();
-    let j = assert_pass(&gate(dir.path(), &base, &base, None));
+    let j = assert_pass(&gate_cli_and_github(dir.path(), &base, &base, None));
     assert_eq!(j["summary"]["commits"], 0);
 }
 
@@ -926,7 +945,10 @@ fn code_owner_approval_reaches_the_policies_as_context() {
     let base = commit_as(dir.path(), ALICE, ALICE, "owners");
     write(dir.path(), "infra/main.tf", "y\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "tweak infra");
-    let j = assert_block(&gate(dir.path(), &base, &head, None), &["infra/main.tf"]);
+    let j = assert_block(
+        &gate_cli_and_github(dir.path(), &base, &head, None),
+        &["infra/main.tf"],
+    );
     assert_eq!(
         j["blocked"][0]["policies"],
         serde_json::json!(["infra-needs-owner"])
@@ -934,12 +956,12 @@ fn code_owner_approval_reaches_the_policies_as_context() {
     // The root owner (alice) is not the owner of infra/ (last match wins).
     let r = reviews_file(dir.path(), &[("alice", "User", "APPROVED", &head, T1)]);
     assert_block(
-        &gate(dir.path(), &base, &head, Some(&r)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&r)),
         &["infra/main.tf"],
     );
     // A direct owner, and a member of the owning team, each unblock it.
     let r = reviews_file(dir.path(), &[("carol", "User", "APPROVED", &head, T1)]);
-    assert_pass(&gate(dir.path(), &base, &head, Some(&r)));
+    assert_pass(&gate_cli_and_github(dir.path(), &base, &head, Some(&r)));
     let r = reviews_file(dir.path(), &[("dora", "User", "APPROVED", &head, T1)]);
-    assert_pass(&gate(dir.path(), &base, &head, Some(&r)));
+    assert_pass(&gate_cli_and_github(dir.path(), &base, &head, Some(&r)));
 }

@@ -4,7 +4,10 @@
 //! whose kind changes within one evaluation batch; policies the gate cannot
 //! use; protect entries; sign-off exclusions and review order. Each attack
 //! is a test, and each runs through `agentgate gate` and `agentgate github`
-//! alike (the `gate` helper mirrors it).
+//! alike (the `gate_cli_and_github` helper runs both).
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
 
@@ -90,7 +93,7 @@ fn attack_agent_branch_from_an_old_commit_merged_with_strategy_ours() {
     );
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
     let j = assert_blocks(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[
             (".github/workflows/ci.yml", "modify"),
             ("CODEOWNERS", "delete"),
@@ -124,7 +127,7 @@ fn attack_commit_tree_merges_with_an_old_parent_in_either_order() {
     for parents in [[h.as_str(), base0.as_str()], [base0.as_str(), h.as_str()]] {
         let m = commit_tree_as(dir.path(), COPILOT, &old_tree, &parents, "merge");
         assert_blocks(
-            &gate(dir.path(), &base, &m, None),
+            &gate_cli_and_github(dir.path(), &base, &m, None),
             &[
                 (".github/workflows/ci.yml", "modify"),
                 ("CODEOWNERS", "delete"),
@@ -151,7 +154,7 @@ fn attack_octopus_merge_carrying_old_content() {
         "octopus",
     );
     assert_blocks(
-        &gate(dir.path(), &base, &m, None),
+        &gate_cli_and_github(dir.path(), &base, &m, None),
         &[
             (".github/workflows/ci.yml", "modify"),
             ("CODEOWNERS", "delete"),
@@ -188,7 +191,7 @@ fn attack_orphan_root_joined_by_a_merge_deletes_policy_files() {
         "join",
     );
     let j = assert_blocks(
-        &gate(dir.path(), &base, &m, None),
+        &gate_cli_and_github(dir.path(), &base, &m, None),
         &[
             ("CODEOWNERS", "delete"),
             ("policies/acl.cedar", "delete"),
@@ -230,7 +233,7 @@ fn attack_merge_adds_back_a_workflow_the_base_deleted() {
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
     let _ = base0;
     assert_blocks(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[(".github/workflows/deploy.yml", "create")],
     );
 }
@@ -256,7 +259,7 @@ fn attack_merge_carries_an_old_mode_of_a_protected_file() {
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
     let _ = base0;
     assert_blocks(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[(".github/workflows/ci.yml", "modify")],
     );
 }
@@ -270,10 +273,10 @@ fn control_human_update_merge_of_main_into_an_agent_branch_passes() {
     commit_as(dir.path(), COPILOT, GITHUB, "agent work");
     git_as(dir.path(), BOB, BOB, &["merge", "-q", "--no-edit", "main"]);
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    assert_passes(&gate(dir.path(), &base, &head, None));
+    assert_passes(&gate_cli_and_github(dir.path(), &base, &head, None));
     // Judged from the old base, main's human commit is in the range: its
     // versions were produced by a judged (human) commit.
-    assert_passes(&gate(dir.path(), &base0, &head, None));
+    assert_passes(&gate_cli_and_github(dir.path(), &base0, &head, None));
 }
 
 #[test]
@@ -288,7 +291,7 @@ fn control_agent_update_merge_of_main_passes() {
         &["merge", "-q", "--no-edit", "main"],
     );
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    let j = assert_passes(&gate(dir.path(), &base, &head, None));
+    let j = assert_passes(&gate_cli_and_github(dir.path(), &base, &head, None));
     assert_eq!(j["summary"]["blocked"], 0);
 }
 
@@ -325,7 +328,7 @@ fn control_criss_cross_merges_pass() {
         &["merge", "-q", "--no-edit", "x"],
     );
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    assert_passes(&gate(dir.path(), &base, &head, None));
+    assert_passes(&gate_cli_and_github(dir.path(), &base, &head, None));
 }
 
 #[test]
@@ -335,7 +338,7 @@ fn control_agent_pr_rebased_on_a_moved_main_passes() {
     commit_as(dir.path(), COPILOT, GITHUB, "agent work");
     git_as(dir.path(), COPILOT, GITHUB, &["rebase", "-q", "main"]);
     let head = git(dir.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    let j = assert_passes(&gate(dir.path(), &base, &head, None));
+    let j = assert_passes(&gate_cli_and_github(dir.path(), &base, &head, None));
     assert_eq!(j["summary"]["commits"], 1);
 }
 
@@ -452,7 +455,7 @@ fn attack_replace_refs_and_grafts_are_not_honoured() {
     let decoy = commit_as(dir.path(), COPILOT, GITHUB, "decoy");
     git(dir.path(), &["replace", &edit, &decoy]);
     let j = assert_blocks(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[(".github/workflows/ci.yml", "modify")],
     );
     // Judged as stored: the edit is the commit that made it, and the decoy's
@@ -509,7 +512,7 @@ fn attack_path_changes_kind_within_one_evaluation_batch() {
     );
     let sub = commit_index_as(dir.path(), COPILOT, GITHUB, "gitlink");
     let j = assert_blocks(
-        &gate(dir.path(), &base, &sub, None),
+        &gate_cli_and_github(dir.path(), &base, &sub, None),
         &[("tools/run", "modify"), ("vendor/lib", "modify")],
     );
     let kinds: Vec<(&str, &str)> = j["blocked"]
@@ -541,7 +544,7 @@ fn typo_repo() -> (tempfile::TempDir, String, String) {
 #[test]
 fn attack_a_policy_that_fails_validation_is_never_skipped() {
     let (dir, base, head) = typo_repo();
-    let out = gate(dir.path(), &base, &head, None);
+    let out = gate_cli_and_github(dir.path(), &base, &head, None);
     assert_eq!(out.code, 2, "{}", out.all());
     let j = out.json();
     assert_eq!(j["verdict"], "error");
@@ -612,7 +615,7 @@ fn attack_a_forbid_that_errors_at_run_time_still_forbids() {
         &[("alice", "User", "APPROVED", &head, "2025-01-01T10:00:00Z")],
     );
     let j = assert_blocks(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[("deploy.sh", "create")],
     );
     let b = &j["blocked"][0];
@@ -658,7 +661,7 @@ fn attack_protect_entry_without_slash_protects_the_directory() {
     write(dir.path(), "infra/terraform/main.tf", "x\n");
     let head = commit_as(dir.path(), COPILOT, GITHUB, "deploy");
     assert_blocks(
-        &gate(dir.path(), &base, &head, None),
+        &gate_cli_and_github(dir.path(), &base, &head, None),
         &[
             ("deploy/prod.yml", "modify"),
             ("infra/terraform/main.tf", "create"),
@@ -717,7 +720,7 @@ fn attack_approval_by_anyone_the_agent_commit_names_in_a_trailer() {
             &[("alice", "User", "APPROVED", &head, "2025-01-01T10:00:00Z")],
         );
         let j = assert_blocks(
-            &gate(dir.path(), &base, &head, Some(&reviews)),
+            &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
             &[(".github/workflows/ci.yml", "modify")],
         );
         assert!(
@@ -754,7 +757,7 @@ fn attack_reviews_ordered_as_text_not_as_instants() {
         ],
     );
     let j = assert_blocks(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[(".github/workflows/ci.yml", "modify")],
     );
     assert!(j["signoffs"]["approvers"].as_array().unwrap().is_empty());
@@ -779,7 +782,7 @@ fn attack_reviews_ordered_as_text_not_as_instants() {
         ],
     );
     assert_blocks(
-        &gate(dir.path(), &base, &head, Some(&reviews)),
+        &gate_cli_and_github(dir.path(), &base, &head, Some(&reviews)),
         &[(".github/workflows/ci.yml", "modify")],
     );
 }
@@ -904,11 +907,11 @@ fn policies_can_tell_ai_agents_from_automation() {
         GITHUB,
         "Bump",
     );
-    assert_passes(&gate(dir.path(), &base, &bump, None));
+    assert_passes(&gate_cli_and_github(dir.path(), &base, &bump, None));
     write(dir.path(), "Cargo.lock", "v3\n");
     let ai = commit_as(dir.path(), COPILOT, GITHUB, "Bump too");
     assert_blocks(
-        &gate(dir.path(), &base, &ai, None),
+        &gate_cli_and_github(dir.path(), &base, &ai, None),
         &[("Cargo.lock", "modify")],
     );
 }

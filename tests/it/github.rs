@@ -5,7 +5,10 @@
 //! the outputs and the exit code.
 //!
 //! Every gate test in tests/gate.rs also runs through this path (see
-//! `crate::common::gate`), so the attacks are covered here too.
+//! `crate::common::gate_cli_and_github`), so the attacks are covered here too.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
 

@@ -3,6 +3,9 @@
 //! harnesses document, in a repository made by `agentgate init`; the
 //! generic `agentgate check --stdin` protocol; and the decision log under
 //! concurrent writers.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
 use std::process::{Command, Stdio};

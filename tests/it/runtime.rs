@@ -6,6 +6,9 @@
 //! them, shell commands without obvious misses, one rule for both moments,
 //! and typed tool arguments from `agentgate tools import`. Each attack is a
 //! test, with relatives of the instances the issue names.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
 
@@ -551,7 +554,7 @@ fn the_hook_wiring_is_denied_at_run_time_and_needs_sign_off_at_merge_time() {
     write(d, ".claude/settings.json", "{\"hooks\": {}}\n");
     write(d, ".mcp.json", "{\"mcpServers\": {}}\n");
     let head = commit_as(d, COPILOT, GITHUB, "drop the hook");
-    let out = gate(d, &base, &head, None);
+    let out = gate_cli_and_github(d, &base, &head, None);
     assert_eq!(out.code, 1, "{}", out.all());
     let j = out.json();
     let paths: Vec<&str> = j["blocked"]
@@ -664,7 +667,7 @@ fn one_rule_on_write_serves_the_merge_and_the_run() {
     // Merge time: security's sign-off.
     write(d, "Cargo.lock", "v2\n");
     let head = commit_as(d, COPILOT, GITHUB, "bump");
-    let out = gate(d, &base, &head, None);
+    let out = gate_cli_and_github(d, &base, &head, None);
     assert_eq!(out.code, 1, "{}", out.all());
     assert_eq!(
         out.json()["blocked"][0]["signoff_from"],
@@ -674,7 +677,7 @@ fn one_rule_on_write_serves_the_merge_and_the_run() {
         d,
         &[("carol", "User", "APPROVED", &head, "2025-01-01T10:00:00Z")],
     );
-    assert_eq!(gate(d, &base, &head, Some(&reviews)).code, 0);
+    assert_eq!(gate_cli_and_github(d, &base, &head, Some(&reviews)).code, 0);
 }
 
 // -------------------------------------------------- typed arguments (tools import)

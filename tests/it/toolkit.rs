@@ -1,5 +1,8 @@
 //! The policy toolkit (validate, fmt, test, check, init) on the shipped
 //! policies and on repositories made in temporary directories.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use crate::common::*;
 
@@ -812,4 +815,33 @@ fn help_completions_and_man_page_are_generated_from_the_real_commands() {
     assert!(man.stdout.starts_with(".ie") || man.stdout.contains(".TH agentgate"));
     // An unknown shell is a usage error, not a pass.
     assert_eq!(agentgate(dir.path(), &["completions", "cmd.exe"]).code, 2);
+}
+
+#[test]
+fn the_readme_reference_policy_table_lists_exactly_what_init_writes() {
+    let dir = init_repo();
+    let mut written = Vec::new();
+    for f in ["repository.cedar", "acl.cedar", "runtime.cedar"] {
+        let text = std::fs::read_to_string(dir.path().join("policies").join(f)).unwrap();
+        for line in text.lines() {
+            if let Some(rest) = line.trim().strip_prefix("@id(\"") {
+                written.push(rest.split('"').next().unwrap().to_string());
+            }
+        }
+    }
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let table = readme
+        .split("## Reference policies")
+        .nth(1)
+        .expect("README has a Reference policies section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let listed: Vec<String> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .map(|l| l.split('`').next().unwrap().to_string())
+        .collect();
+    assert!(!written.is_empty());
+    assert_eq!(listed, written, "README's table and init's policies differ");
 }

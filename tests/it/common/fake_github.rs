@@ -3,6 +3,9 @@
 //! responses recorded from the real API, vendored in tests/data/github/api),
 //! paginating with `Link` headers like GitHub, injecting faults on request,
 //! and recording every request it was sent (with what was posted).
+//!
+//! (Past 500 lines: the routes, their recorded shapes and the fault
+//! injection are one fake server, kept in one place.)
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

@@ -219,8 +219,11 @@ pub fn reviews_file(dir: &Path, reviews: &[(&str, &str, &str, &str, &str)]) -> P
     p
 }
 
-/// Run the gate with JSON output.
-pub fn gate(dir: &Path, base: &str, head: &str, signoffs: Option<&Path>) -> Out {
+/// Judge `base..head` both ways a team runs the gate, and insist they agree:
+/// `agentgate gate --format json` (returned), and `agentgate github` on the
+/// same pull request against a fake GitHub serving the same reviews. Every
+/// gate case written with this helper is a case of both entry points.
+pub fn gate_cli_and_github(dir: &Path, base: &str, head: &str, signoffs: Option<&Path>) -> Out {
     let mut args = vec!["gate", "--base", base, "--head", head, "--format", "json"];
     let s;
     if let Some(p) = signoffs {
