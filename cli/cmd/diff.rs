@@ -100,6 +100,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         prove: !args.no_prove,
         solver_timeout: Duration::from_secs(args.solver_timeout.max(1)),
         max_paths: args.max_paths,
+        skipped_because: None,
     };
     let report = impact::compare(&old, &new, &opts);
     match args.format {

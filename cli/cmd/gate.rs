@@ -66,9 +66,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         // edit grants (the verdict is still the base policies').
         Ok((s, r)) => {
             let revs = s.revs();
-            let impact = r
-                .policy_files_changed
-                .then(|| agentgate_impact::for_gate(s.repo(), s.store(), revs.base, revs.head));
+            let impact = r.policy_files_changed.then(|| {
+                agentgate_impact::for_gate(
+                    s.repo(),
+                    s.store(),
+                    revs.base,
+                    revs.head,
+                    &agentgate_impact::Options::default(),
+                )
+            });
             (r, impact)
         }
         Err(e) => return fail(args.format, &e),

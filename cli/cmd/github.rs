@@ -2,7 +2,7 @@
 //! runner's environment (see agentgate-github).
 
 use agentgate_github::env::RunnerEnv;
-use agentgate_github::{CommentMode, Options, run as run_github};
+use agentgate_github::{CommentMode, Options, Prover, run as run_github};
 use clap::ValueEnum;
 use serde_json::json;
 
@@ -37,17 +37,35 @@ pub struct Args {
     /// Do not fetch missing commits (`refs/pull/N/head`, the base).
     #[arg(long)]
     no_fetch: bool,
+    /// The proof of what a policy edit grants: `report` proves when cvc5 is
+    /// installed and otherwise says it was skipped; `defer` publishes
+    /// nothing when the range edits the policies and cvc5 is missing, and
+    /// writes the output `needs-prover=true` (exit 0) so the caller can
+    /// install cvc5 and run again; `skip` never proves.
+    #[arg(long, value_enum, default_value = "report")]
+    prover: ProverArg,
     /// What to print on stdout (the job log): text, json or markdown.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+/// `--prover`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProverArg {
+    /// Prove when cvc5 is installed; otherwise the report says it was skipped.
+    Report,
+    /// Publish nothing and ask for cvc5 when the range edits the policies.
+    Defer,
+    /// Never prove.
+    Skip,
 }
 
 pub fn run(_ctx: &Ctx, args: Args) -> Exit {
     let env = match RunnerEnv::from_env(args.token) {
         Ok(e) => e,
         Err(e) => {
-            errln!("::error title=agentgate::{}", escape(&e.0));
-            errln!("error: {} (the gate blocks: an error is never a pass)", e.0);
+            errln!("::error title=agentgate::{}", escape(&e.to_string()));
+            errln!("error: {} (the gate blocks: an error is never a pass)", e);
             return Exit::Input;
         }
     };
@@ -59,6 +77,11 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
             Comment::Never => CommentMode::Never,
         }),
         no_fetch: args.no_fetch,
+        prover: match args.prover {
+            ProverArg::Report => Prover::Report,
+            ProverArg::Defer => Prover::Defer,
+            ProverArg::Skip => Prover::Skip,
+        },
     };
     // A panic is a block like any other failure, with a clear message.
     let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -75,21 +98,33 @@ pub fn run(_ctx: &Ctx, args: Args) -> Exit {
     for line in &outcome.log {
         errln!("agentgate: {line}");
     }
+    let verdict = outcome.verdict.map_or("deferred", |v| v.as_str());
     match args.format {
         Format::Json => output::print_json(&json!({
-            "verdict": outcome.verdict.as_str(),
+            "verdict": verdict,
             "error": outcome.error,
             "help": outcome.help,
-            "report": outcome.report,
-            "impact": outcome.impact,
+            "report": outcome.report(),
+            "impact": outcome.impact(),
+            "pulls": outcome.pulls,
+            "group": outcome.group,
+            "needs_prover": outcome.needs_prover,
             "log": outcome.log,
         })),
         Format::Markdown => out!("{}", outcome.markdown),
         Format::Text | Format::Junit => {
-            if let Some(r) = &outcome.report {
+            for p in &outcome.pulls {
+                if outcome.pulls.len() > 1 {
+                    outln!("pull request #{}: {}", p.number, p.verdict);
+                }
                 out!(
                     "{}",
-                    agentgate_report::gate::render(r, outcome.impact.as_ref(), Format::Text)
+                    agentgate_report::gate::render(&p.report, p.impact.as_ref(), Format::Text)
+                );
+            }
+            if outcome.needs_prover {
+                outln!(
+                    "deferred: the range edits the policies and cvc5 is not installed; install it and run again"
                 );
             }
         }

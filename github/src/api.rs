@@ -49,6 +49,18 @@ pub enum ApiError {
         /// What is wrong.
         message: String,
     },
+    /// GitHub's rate limit is used up.
+    #[error("{method} {path}: GitHub's API rate limit for this token is used up; {}", rate_limit_advice(*resets_in, *retried))]
+    RateLimited {
+        /// HTTP method.
+        method: String,
+        /// Path.
+        path: String,
+        /// When it resets, if GitHub said.
+        resets_in: Option<Duration>,
+        /// How many times the request was retried.
+        retried: u32,
+    },
     /// A listing did not end where it should.
     #[error("{path}: the listing was truncated ({message}); refusing to judge on part of it")]
     Truncated {
@@ -64,8 +76,38 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } => Some(*status),
+            ApiError::RateLimited { .. } => Some(429),
             _ => None,
         }
+    }
+}
+
+/// What to say about a used-up rate limit: when it resets, and whether
+/// agentgate waited for it.
+fn rate_limit_advice(resets_in: Option<Duration>, retried: u32) -> String {
+    let when = resets_in.map(|d| {
+        let secs = d.as_secs();
+        if secs >= 3600 {
+            format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60)
+        } else if secs >= 60 {
+            format!("{} min", (secs + 30) / 60)
+        } else {
+            format!("{secs} s")
+        }
+    });
+    match (when, retried) {
+        (Some(w), 0) => format!(
+            "it resets in {w}, longer than agentgate waits ({} s), so it did not retry: re-run the job after the reset, or give the action a token with its own limit (a GitHub App's)",
+            MAX_WAIT.as_secs()
+        ),
+        (Some(w), n) => format!(
+            "still limited after {n} retr{}; it resets in {w}: re-run the job after the reset",
+            if n == 1 { "y" } else { "ies" }
+        ),
+        (None, n) => format!(
+            "still limited after {n} retr{} and GitHub did not say when it resets: re-run the job later",
+            if n == 1 { "y" } else { "ies" }
+        ),
     }
 }
 
@@ -112,34 +154,94 @@ const MAX_WAIT: Duration = Duration::from_secs(120);
 pub struct Api {
     octo: Octocrab,
     base: String,
+    /// The GraphQL endpoint's client (rooted at its origin) and path.
+    graph: (Octocrab, String),
     retry_base: Duration,
     /// `owner/name`.
     pub repo: String,
 }
 
+/// A GraphQL answer that carries errors instead of data.
+fn graphql_errors(v: &Value) -> Option<String> {
+    let errors = v.get("errors")?.as_array()?;
+    if errors.is_empty() {
+        return None;
+    }
+    Some(
+        errors
+            .iter()
+            .map(|e| {
+                e.get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unnamed error")
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
 impl Api {
-    /// A client for `api_url` with `token`.
+    /// A client for `api_url` (REST) and `graphql_url` with `token`.
     pub fn new(
         api_url: &str,
+        graphql_url: &str,
         token: &str,
         repo: &str,
         retry_base: Duration,
     ) -> Result<Api, ApiError> {
-        let octo = Octocrab::builder()
-            .base_uri(api_url)
-            .map_err(|e| ApiError::Setup(format!("GITHUB_API_URL {api_url:?}: {e}")))?
-            .personal_token(token.to_string())
-            .set_connect_timeout(Some(Duration::from_secs(10)))
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .set_write_timeout(Some(Duration::from_secs(30)))
-            .build()
-            .map_err(|e| ApiError::Setup(e.to_string()))?;
+        let client = |root: &str, var: &str| {
+            Octocrab::builder()
+                .base_uri(root)
+                .map_err(|e| ApiError::Setup(format!("{var} {root:?}: {e}")))?
+                .personal_token(token.to_string())
+                .set_connect_timeout(Some(Duration::from_secs(10)))
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .set_write_timeout(Some(Duration::from_secs(30)))
+                .build()
+                .map_err(|e| ApiError::Setup(e.to_string()))
+        };
+        let parsed = url::Url::parse(graphql_url)
+            .map_err(|e| ApiError::Setup(format!("GITHUB_GRAPHQL_URL {graphql_url:?}: {e}")))?;
+        let origin = parsed.origin().ascii_serialization();
+        let graph_path = match parsed.query() {
+            Some(q) => format!("{}?{q}", parsed.path()),
+            None => parsed.path().to_string(),
+        };
         Ok(Api {
-            octo,
+            octo: client(api_url, "GITHUB_API_URL")?,
             base: api_url.trim_end_matches('/').to_string(),
+            graph: (client(&origin, "GITHUB_GRAPHQL_URL")?, graph_path),
             retry_base,
             repo: repo.to_string(),
         })
+    }
+
+    /// A GraphQL query; returns its `data`. Errors GitHub reports beside
+    /// (or instead of) data are failures: a partial answer is not judged.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Result<Value, ApiError> {
+        let body = serde_json::json!({"query": query, "variables": variables});
+        let (client, path) = &self.graph;
+        let reply = self
+            .send(client, Method::Post, path.clone(), Some(&body))
+            .await?;
+        if let Some(message) = graphql_errors(&reply.body) {
+            return Err(ApiError::Malformed {
+                method: "POST".into(),
+                path: path.clone(),
+                message: format!("GraphQL errors: {message}"),
+            });
+        }
+        reply
+            .body
+            .get("data")
+            .cloned()
+            .filter(|d| !d.is_null())
+            .ok_or_else(|| ApiError::Malformed {
+                method: "POST".into(),
+                path: path.clone(),
+                message: "no `data` in the GraphQL answer".into(),
+            })
     }
 
     /// One request with retries. `path` is relative to the API root, or an
@@ -165,13 +267,26 @@ impl Api {
         } else {
             path.to_string()
         };
+        self.send(&self.octo, method, target, body).await
+    }
+
+    /// Send with retries: 5xx, transport failures and rate limits that
+    /// reset soon are retried; a rate limit that resets later is reported
+    /// with when it resets, not waited for.
+    async fn send(
+        &self,
+        client: &Octocrab,
+        method: Method,
+        target: String,
+        body: Option<&Value>,
+    ) -> Result<Reply, ApiError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let sent = match method {
-                Method::Get => self.octo._get(target.as_str()).await,
-                Method::Post => self.octo._post(target.as_str(), body).await,
-                Method::Patch => self.octo._patch(target.as_str(), body).await,
+                Method::Get => client._get(target.as_str()).await,
+                Method::Post => client._post(target.as_str(), body).await,
+                Method::Patch => client._patch(target.as_str(), body).await,
             };
             let response = match sent {
                 Ok(r) => r,
@@ -201,7 +316,7 @@ impl Api {
                 header("x-ratelimit-remaining").and_then(|v| v.trim().parse::<u64>().ok());
             let reset = header("x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok());
             // A body that cannot be read is a failed attempt, not an empty one.
-            let text = match self.octo.body_to_string(response).await {
+            let text = match client.body_to_string(response).await {
                 Ok(t) => t,
                 Err(_) if attempt < ATTEMPTS => {
                     tokio::time::sleep(self.backoff(attempt)).await;
@@ -217,21 +332,41 @@ impl Api {
             };
             let rate_limited =
                 status == 429 || (status == 403 && (retry_after.is_some() || remaining == Some(0)));
-            if (status >= 500 || rate_limited) && attempt < ATTEMPTS {
-                let wait = if let Some(s) = retry_after {
-                    Duration::from_secs(s)
-                } else if let (Some(0), Some(reset)) = (remaining, reset) {
-                    let now = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| d.as_secs());
-                    Duration::from_secs(reset.saturating_sub(now) + 1)
-                } else {
-                    self.backoff(attempt)
-                };
-                if wait <= MAX_WAIT {
+            // How long until the limit resets, when GitHub says.
+            let reset_in = if let Some(s) = retry_after {
+                Some(Duration::from_secs(s))
+            } else if let (Some(0), Some(reset)) = (remaining, reset) {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                Some(Duration::from_secs(reset.saturating_sub(now) + 1))
+            } else {
+                None
+            };
+            if rate_limited {
+                let wait = reset_in.unwrap_or_else(|| self.backoff(attempt));
+                if wait > MAX_WAIT {
+                    return Err(ApiError::RateLimited {
+                        method: method.as_str().into(),
+                        path: target,
+                        resets_in: Some(wait),
+                        retried: attempt - 1,
+                    });
+                }
+                if attempt < ATTEMPTS {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
+                return Err(ApiError::RateLimited {
+                    method: method.as_str().into(),
+                    path: target,
+                    resets_in: reset_in,
+                    retried: attempt - 1,
+                });
+            }
+            if status >= 500 && attempt < ATTEMPTS {
+                tokio::time::sleep(self.backoff(attempt)).await;
+                continue;
             }
             let parsed: Value = if text.trim().is_empty() {
                 Value::Null
@@ -263,7 +398,6 @@ impl Api {
                 .unwrap_or_default();
             let hint = match status {
                 401 => " (the token is missing, expired or invalid)".to_string(),
-                403 if rate_limited => " (rate limited; retried, and the limit did not reset in time)".to_string(),
                 403 => " (the token lacks a permission: see the `permissions` block in examples/workflows/agentgate.yml)".to_string(),
                 404 => " (not found, or not visible to this token)".to_string(),
                 s if s >= 500 => format!(" (retried {} times)", ATTEMPTS - 1),

@@ -6,9 +6,18 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// A required variable is missing or malformed.
-#[derive(Debug, Error)]
-#[error("{0}")]
-pub struct EnvError(pub String);
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum EnvError {
+    /// No token anywhere.
+    #[error("no token: set GITHUB_TOKEN (or the action's `token` input)")]
+    NoToken,
+    /// A variable the runner always sets is missing.
+    #[error("{0} is not set: run `agentgate github` inside a GitHub Actions job (see action.yml)")]
+    Missing(&'static str),
+    /// `GITHUB_REPOSITORY` is not `owner/name`.
+    #[error("GITHUB_REPOSITORY {0:?} is not owner/name")]
+    Repository(String),
+}
 
 /// What `agentgate github` reads from the runner.
 #[derive(Clone)]
@@ -21,6 +30,8 @@ pub struct RunnerEnv {
     pub repository: String,
     /// `GITHUB_API_URL` (default `https://api.github.com`).
     pub api_url: String,
+    /// `GITHUB_GRAPHQL_URL` (default: derived from the API URL).
+    pub graphql_url: String,
     /// `GITHUB_SERVER_URL` (default `https://github.com`), for links.
     pub server_url: String,
     /// `GITHUB_RUN_ID`, for links.
@@ -52,12 +63,18 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn need(name: &str) -> Result<String, EnvError> {
-    var(name).ok_or_else(|| {
-        EnvError(format!(
-            "{name} is not set: run `agentgate github` inside a GitHub Actions job (see action.yml)"
-        ))
-    })
+fn need(name: &'static str) -> Result<String, EnvError> {
+    var(name).ok_or(EnvError::Missing(name))
+}
+
+/// GraphQL's endpoint beside a REST API root: `api.github.com/graphql`, or
+/// `HOST/api/graphql` for GitHub Enterprise Server's `HOST/api/v3`.
+pub fn graphql_beside(api_url: &str) -> String {
+    let api = api_url.trim_end_matches('/');
+    match api.strip_suffix("/api/v3") {
+        Some(host) => format!("{host}/api/graphql"),
+        None => format!("{api}/graphql"),
+    }
 }
 
 impl RunnerEnv {
@@ -67,23 +84,21 @@ impl RunnerEnv {
             .filter(|t| !t.trim().is_empty())
             .or_else(|| var("INPUT_TOKEN"))
             .or_else(|| var("GITHUB_TOKEN"))
-            .ok_or_else(|| {
-                EnvError("no token: set GITHUB_TOKEN (or the action's `token` input)".into())
-            })?;
+            .ok_or(EnvError::NoToken)?;
         let repository = need("GITHUB_REPOSITORY")?;
         if repository.split('/').count() != 2 || repository.split('/').any(str::is_empty) {
-            return Err(EnvError(format!(
-                "GITHUB_REPOSITORY {repository:?} is not owner/name"
-            )));
+            return Err(EnvError::Repository(repository));
         }
         let retry_base = var("AGENTGATE_RETRY_BASE_MS")
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(Duration::from_secs(1), Duration::from_millis);
+        let api_url = var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
         Ok(RunnerEnv {
             event_name: need("GITHUB_EVENT_NAME")?,
             event_path: PathBuf::from(need("GITHUB_EVENT_PATH")?),
             repository,
-            api_url: var("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into()),
+            graphql_url: var("GITHUB_GRAPHQL_URL").unwrap_or_else(|| graphql_beside(&api_url)),
+            api_url,
             server_url: var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
             run_id: var("GITHUB_RUN_ID"),
             token,

@@ -4,7 +4,8 @@
 //! commit linked to no account is an agent's unless the config says
 //! `github.unlinked_commits = "git"`), the pull request's author (an
 //! agent's pull request makes every commit an agent's; its author and
-//! assignees never approve it), the reviews, and the members of the GitHub
+//! assignees never approve it), the reviews (counted only from accounts
+//! that can push, as GitHub counts them), and the members of the GitHub
 //! teams the config maps to Cedar teams and CODEOWNERS names.
 
 use std::collections::BTreeMap;
@@ -61,6 +62,9 @@ pub struct GithubFacts {
     pub review_head: Option<String>,
     /// Members of GitHub teams, by `org/slug` (lower-case).
     pub team_members: BTreeMap<String, Vec<String>>,
+    /// Reviewers who cannot push to the repository, with why: their
+    /// reviews count for nothing, as on GitHub.
+    pub without_write: Vec<(String, String)>,
 }
 
 /// GitHub's own committer for commits made in its web interface.
@@ -132,13 +136,14 @@ impl Forge for GithubFacts {
     }
 
     fn excluded(&self, store: &PolicyStore) -> Vec<(String, String)> {
+        let mut out = self.without_write.clone();
         let Some(pr) = &self.pull_request else {
-            return Vec::new();
+            return out;
         };
-        let mut out = vec![(
+        out.push((
             pr.author.clone(),
             format!("{} opened the pull request", pr.author),
-        )];
+        ));
         if !self.range_agents(store).is_empty() {
             for a in &pr.assignees {
                 out.push((

@@ -25,8 +25,14 @@ const ANNOTATIONS_PER_REQUEST: usize = 50;
 /// How a check run or status was posted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Posted {
-    /// A check run (its id).
-    CheckRun(u64),
+    /// A check run: its id, and the slug of the App GitHub says made it
+    /// (the token's own identity: its bot account is `<slug>[bot]`).
+    CheckRun {
+        /// The check run id.
+        id: u64,
+        /// `app.slug`.
+        app: Option<String>,
+    },
     /// A commit status (the token could not write checks).
     Status,
 }
@@ -127,6 +133,11 @@ pub async fn post_check(
                     path: format!("/repos/{}/check-runs", api.repo),
                     message: "the check run has no id".into(),
                 })?;
+            let app = reply
+                .body
+                .pointer("/app/slug")
+                .and_then(Value::as_str)
+                .map(str::to_string);
             for batch in batches {
                 let more = json!({"output": {"title": title, "summary": clip(summary), "annotations": batch}});
                 api.call(
@@ -136,7 +147,7 @@ pub async fn post_check(
                 )
                 .await?;
             }
-            Ok(Posted::CheckRun(id))
+            Ok(Posted::CheckRun { id, app })
         }
         Err(e) if matches!(e.status(), Some(403) | Some(404)) => {
             let state = match conclusion {
@@ -168,23 +179,29 @@ pub async fn post_check(
 /// Create or update agentgate's one comment on the pull request: an
 /// existing one is always brought up to date; a new one is posted only when
 /// `create`. Returns the comment id and whether it was an update. Only a
-/// comment by a bot account carrying the marker is edited, so nobody can
-/// make agentgate overwrite their comment by pasting the marker.
+/// comment carrying the marker *and* written by `me` (the account the token
+/// acts as) is edited, so nobody can make agentgate overwrite their comment
+/// by pasting the marker; with `me` unknown, none is.
 pub async fn upsert_comment(
     api: &Api,
     number: u64,
     markdown: &str,
     create: bool,
+    me: Option<&str>,
 ) -> Result<Option<(u64, bool)>, ApiError> {
     let body = json!({"body": clip(&format!("{MARKER}\n{markdown}"))});
     let comments = api
         .list(&format!("/repos/{}/issues/{number}/comments", api.repo))
         .await?;
-    let mine = comments.iter().find(|c| {
+    let mine = comments.iter().rev().find(|c| {
         c.get("body")
             .and_then(Value::as_str)
             .is_some_and(|b| b.starts_with(MARKER))
-            && c.pointer("/user/type").and_then(Value::as_str) == Some("Bot")
+            && me.is_some_and(|me| {
+                c.pointer("/user/login")
+                    .and_then(Value::as_str)
+                    .is_some_and(|l| l.eq_ignore_ascii_case(me))
+            })
     });
     let (reply, updated) = match mine.and_then(|c| c.get("id")).and_then(Value::as_u64) {
         Some(id) => (

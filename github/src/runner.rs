@@ -1,26 +1,27 @@
-//! One `agentgate github` run: read the event, ask GitHub for the facts git
-//! cannot give (the pull request, account links, reviews, team members),
-//! judge `base..head` with the gate of agentgate-core, and report.
+//! One `agentgate github` run: event -> what to judge (a pull request, the
+//! pull requests a relayed review points at, or a merge group's) -> facts
+//! from GitHub and git -> the gate's one entry (`Session`) per pull request
+//! -> one verdict -> the report, published.
 //!
 //! Every failure along the way is a block (DESIGN §5.4): it is reported on
 //! the check run, in the job summary and in the outputs, and the exit code
 //! is 2, never 0.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use agentgate_core::gate::{GateError, GateInput, GateReport, GateVerdict, Session};
+use agentgate_core::gate::{GateError, GateReport, GateVerdict};
 use agentgate_impact::GateImpact;
 use agentgate_report::Format;
 use agentgate_report::diag::ErrorBlock;
+use serde::Serialize;
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::access::Access;
 use crate::api::{Api, ApiError};
 use crate::env::RunnerEnv;
-use crate::event::{self, Target};
-use crate::facts::{CommitAccounts, GithubFacts};
-use crate::fetch::{self, Want};
-use crate::queries;
+use crate::event::{self, EventError, Trigger};
+use crate::group::{self, Group, GroupError};
+use crate::pull::{self, Judged};
+use crate::queries::{self, PullRequest};
 
 /// When to post the pull request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -35,6 +36,20 @@ pub enum CommentMode {
     Never,
 }
 
+/// What to do about the proof of a policy edit's impact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Prover {
+    /// Prove when cvc5 is here; otherwise the report says it was skipped.
+    #[default]
+    Report,
+    /// When the range edits the policies and cvc5 is not here, publish
+    /// nothing and ask the caller (the Action) to install it and run again
+    /// (output `needs-prover=true`, exit 0).
+    Defer,
+    /// Never prove; the report says so.
+    Skip,
+}
+
 /// How the run is set up beyond the runner's environment.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -45,14 +60,29 @@ pub struct Options {
     pub comment: Option<CommentMode>,
     /// Do not fetch missing commits.
     pub no_fetch: bool,
+    /// The proof of a policy edit's impact.
+    pub prover: Prover,
 }
 
 /// Why the run could not decide. Every variant blocks the merge.
 #[derive(Debug, Error)]
 pub enum RunError {
-    /// The event payload is unusable.
+    /// The event payload cannot be read.
     #[error("{0}")]
-    Event(String),
+    Payload(String),
+    /// The event cannot be used.
+    #[error(transparent)]
+    Event(#[from] EventError),
+    /// A relayed event whose commit no open pull request has as its head.
+    #[error(
+        "no open pull request has head {head} (the {event} run that triggered this one named it); nothing to judge, so the commit gets a failing check"
+    )]
+    NoPull {
+        /// The commit.
+        head: String,
+        /// The triggering run's event.
+        event: String,
+    },
     /// GitHub's API failed.
     #[error("{0}")]
     Api(#[from] ApiError),
@@ -62,6 +92,13 @@ pub enum RunError {
     /// The gate could not decide.
     #[error("{0}")]
     Gate(#[from] GateError),
+    /// A merge group could not be judged as a whole.
+    #[error(transparent)]
+    Group(#[from] GroupError),
+    /// The range edits the policies, cvc5 is missing and the caller asked
+    /// to be told (`--prover defer`). Not a verdict: nothing is published.
+    #[error("the range edits the policies and cvc5 is not installed; install it and run again")]
+    NeedsProver,
 }
 
 impl RunError {
@@ -76,13 +113,17 @@ impl RunError {
                 "check out the base with `actions/checkout` and `fetch-depth: 0` (see examples/workflows/agentgate.yml)"
                     .into(),
             ),
+            RunError::Group(GroupError::Unattributed { .. }) => Some(
+                "remove the pull requests from the queue and add them again (the queue rebuilds the group from their heads)"
+                    .into(),
+            ),
             _ => None,
         }
     }
 }
 
 /// A run's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
     /// Nothing needs more sign-off.
     Pass,
@@ -103,42 +144,101 @@ impl Verdict {
     }
 }
 
-/// The result of a run.
-#[derive(Debug)]
-pub struct Outcome {
-    /// The verdict.
-    pub verdict: Verdict,
-    /// The gate's report, when it got that far.
-    pub report: Option<GateReport>,
-    /// What the range's policy edits grant, when it edits them.
+/// One judged pull request of a run.
+#[derive(Debug, Serialize)]
+pub struct PullOutcome {
+    /// The pull request.
+    pub number: u64,
+    /// Its verdict.
+    pub verdict: &'static str,
+    /// The gate's report.
+    pub report: GateReport,
+    /// What its policy edits grant.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<GateImpact>,
+    /// Its report in Markdown (its comment).
+    #[serde(skip)]
+    pub markdown: String,
+}
+
+/// A merge group, as judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupOutcome {
+    /// Its base commit.
+    pub base: String,
+    /// Its head commit.
+    pub head: String,
+    /// Its pull requests, in queue order.
+    pub pulls: Vec<u64>,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The verdict (`None` when the run deferred to a second run).
+    pub verdict: Option<Verdict>,
+    /// Every pull request judged.
+    pub pulls: Vec<PullOutcome>,
+    /// The merge group, for a merge queue run.
+    pub group: Option<GroupOutcome>,
     /// Why it could not decide (token redacted).
     pub error: Option<String>,
     /// What to do about the error.
     pub help: Option<String>,
-    /// The markdown report (job summary, comment, check run summary).
+    /// The markdown report (job summary, check run summary).
     pub markdown: String,
     /// What was posted where, and warnings, one line each (token redacted).
     pub log: Vec<String>,
+    /// The run stopped before publishing: cvc5 is wanted (`--prover defer`).
+    pub needs_prover: bool,
 }
 
 impl Outcome {
-    /// The exit code: 0 pass, 1 block, 2 error.
+    /// The exit code: 0 pass (or deferred), 1 block, 2 error.
     pub fn exit_code(&self) -> u8 {
         match self.verdict {
-            Verdict::Pass => 0,
-            Verdict::Block => 1,
-            Verdict::Error => 2,
+            None | Some(Verdict::Pass) => 0,
+            Some(Verdict::Block) => 1,
+            Some(Verdict::Error) => 2,
         }
+    }
+
+    /// The report of the one pull request judged, if exactly one was.
+    pub fn report(&self) -> Option<&GateReport> {
+        match self.pulls.as_slice() {
+            [one] => Some(&one.report),
+            _ => None,
+        }
+    }
+
+    /// The impact section of the one pull request judged.
+    pub fn impact(&self) -> Option<&GateImpact> {
+        match self.pulls.as_slice() {
+            [one] => one.impact.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Every blocked change of every pull request judged.
+    pub fn blocked(&self) -> impl Iterator<Item = &agentgate_core::gate::Blocked> {
+        self.pulls.iter().flat_map(|p| p.report.blocked.iter())
     }
 }
 
-/// What the run learned before judging, kept for reporting.
+/// What the run learned before judging, kept for publishing even when
+/// judging fails.
 #[derive(Debug, Default)]
 pub(crate) struct Known {
-    pub(crate) target: Option<Target>,
+    pub(crate) trigger: Option<Trigger>,
     /// The commit the check run goes on.
     pub(crate) head: Option<String>,
+    /// The pull requests a comment may go on.
+    pub(crate) numbers: Vec<u64>,
+    /// Whether a pull request's head lives in a fork (a read-only token
+    /// for `pull_request*` runs).
+    pub(crate) from_fork: bool,
+    /// The config's `github.comment` setting.
+    pub(crate) comment_default: Option<bool>,
 }
 
 /// Run the gate for the event in `env`.
@@ -148,9 +248,7 @@ pub fn run(env: &RunnerEnv, opts: &Options) -> Outcome {
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => {
-            return failed(env, format!("cannot start the async runtime: {e}"));
-        }
+        Err(e) => return failed(env, format!("cannot start the async runtime: {e}")),
     };
     rt.block_on(run_async(env, opts))
 }
@@ -158,15 +256,11 @@ pub fn run(env: &RunnerEnv, opts: &Options) -> Outcome {
 /// An outcome that never got to judging: the runtime or the client failed.
 fn failed(env: &RunnerEnv, error: String) -> Outcome {
     let error = env.redact(&error);
-    let markdown = error_markdown(&error, None);
     Outcome {
-        verdict: Verdict::Error,
-        report: None,
-        impact: None,
+        verdict: Some(Verdict::Error),
+        markdown: error_markdown(&error, None),
         error: Some(error),
-        help: None,
-        markdown,
-        log: Vec::new(),
+        ..Outcome::default()
     }
 }
 
@@ -180,61 +274,125 @@ fn error_markdown(error: &str, help: Option<&str>) -> String {
 }
 
 async fn run_async(env: &RunnerEnv, opts: &Options) -> Outcome {
-    let api = match Api::new(&env.api_url, &env.token, &env.repository, env.retry_base) {
+    let api = match Api::new(
+        &env.api_url,
+        &env.graphql_url,
+        &env.token,
+        &env.repository,
+        env.retry_base,
+    ) {
         Ok(a) => a,
         Err(e) => return failed(env, e.to_string()),
     };
     let mut known = Known::default();
     let mut log = Vec::new();
-    let judged = judge(env, opts, &api, &mut known, &mut log).await;
-    let (verdict, report, impact, error, help, mut markdown, comment_default) = match judged {
-        Ok((report, impact, comment_default)) => {
-            let verdict = match report.verdict {
+    let mut judged = Vec::new();
+    let mut group_seen = None;
+    let result = judge(
+        env,
+        opts,
+        &api,
+        &mut known,
+        &mut judged,
+        &mut group_seen,
+        &mut log,
+    )
+    .await;
+    if let Err(RunError::NeedsProver) = result {
+        log.push(
+            "the range edits the policies and cvc5 is not installed: nothing published; install cvc5 and run again (`--prover report`)"
+                .into(),
+        );
+        let mut outcome = Outcome {
+            needs_prover: true,
+            log: Vec::new(),
+            ..Outcome::default()
+        };
+        crate::publish::outputs_only(env, &mut outcome, &mut log);
+        outcome.log = log.into_iter().map(|l| env.redact(&l)).collect();
+        return outcome;
+    }
+    let pulls: Vec<PullOutcome> = judged
+        .into_iter()
+        .map(|j: Judged| {
+            let verdict = match j.report.verdict {
                 GateVerdict::Pass => Verdict::Pass,
                 GateVerdict::Block => Verdict::Block,
             };
-            let md = agentgate_report::gate::render(&report, impact.as_ref(), Format::Markdown);
-            (
-                verdict,
-                Some(report),
-                impact,
-                None,
-                None,
-                md,
-                comment_default,
-            )
-        }
-        Err(e) => {
-            let help = e.help();
-            let error = env.redact(&e.to_string());
-            let md = error_markdown(&error, help.as_deref());
-            (Verdict::Error, None, None, Some(error), help, md, None)
-        }
+            PullOutcome {
+                number: j.number,
+                verdict: verdict.as_str(),
+                markdown: agentgate_report::gate::render(
+                    &j.report,
+                    j.impact.as_ref(),
+                    Format::Markdown,
+                ),
+                report: j.report,
+                impact: j.impact,
+            }
+        })
+        .collect();
+    let judged_verdict = pulls
+        .iter()
+        .map(|p| match p.report.verdict {
+            GateVerdict::Pass => Verdict::Pass,
+            GateVerdict::Block => Verdict::Block,
+        })
+        .max()
+        .unwrap_or(Verdict::Pass);
+    let (verdict, error, help) = match &result {
+        Ok(()) => (judged_verdict, None, None),
+        Err(e) => (Verdict::Error, Some(env.redact(&e.to_string())), e.help()),
     };
+    let mut markdown = combined_markdown(&pulls, group_seen.as_ref());
+    if let Some(e) = &error {
+        markdown.push_str(&error_markdown(e, help.as_deref()));
+    }
     if let Some(url) = run_url(env) {
         markdown.push_str(&format!("\n<sub>[agentgate run]({url})</sub>\n"));
     }
     let mut outcome = Outcome {
-        verdict,
-        report,
-        impact,
+        verdict: Some(verdict),
+        pulls,
+        group: group_seen.map(|g: Group| GroupOutcome {
+            base: g.base,
+            head: g.head,
+            pulls: g.pulls,
+        }),
         error,
         help,
         markdown,
         log: Vec::new(),
+        needs_prover: false,
     };
-    crate::publish::publish(
-        env,
-        opts,
-        &api,
-        &known,
-        comment_default,
-        &mut outcome,
-        &mut log,
-    )
-    .await;
+    crate::publish::publish(env, opts, &api, &known, &mut outcome, &mut log).await;
     outcome.log = log.into_iter().map(|l| env.redact(&l)).collect();
     outcome
+}
+
+/// The report of every pull request judged: one report as it is; several
+/// (a merge group, pull requests sharing a head) each under its heading.
+fn combined_markdown(pulls: &[PullOutcome], group: Option<&Group>) -> String {
+    match (pulls, group) {
+        ([one], None) => one.markdown.clone(),
+        _ => {
+            let mut md = String::new();
+            if let Some(g) = group {
+                md.push_str(&format!(
+                    "## agentgate: merge group {}..{}\n\nEach pull request of the group is judged on its own, with its own approvals, under the policies of the group's base.\n\n",
+                    agentgate_core::gate::short_id(&g.base),
+                    agentgate_core::gate::short_id(&g.head)
+                ));
+            }
+            for p in pulls {
+                md.push_str(&format!(
+                    "### Pull request #{}: {}\n\n{}\n",
+                    p.number, p.verdict, p.markdown
+                ));
+            }
+            md
+        }
+    }
 }
 
 pub(crate) fn run_url(env: &RunnerEnv) -> Option<String> {
@@ -247,181 +405,127 @@ pub(crate) fn run_url(env: &RunnerEnv) -> Option<String> {
     })
 }
 
-/// Gather the facts and judge. Returns the report and the config's comment
-/// setting.
+fn read_payload(env: &RunnerEnv) -> Result<Value, RunError> {
+    let text = std::fs::read_to_string(&env.event_path).map_err(|e| {
+        RunError::Payload(format!(
+            "cannot read the event payload {}: {e}",
+            env.event_path.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        RunError::Payload(format!(
+            "the event payload {} is not JSON: {e}",
+            env.event_path.display()
+        ))
+    })
+}
+
+/// Resolve what to judge and judge it, filling `known` (for publishing)
+/// and `judged` as it goes.
 async fn judge(
     env: &RunnerEnv,
     opts: &Options,
     api: &Api,
     known: &mut Known,
+    judged: &mut Vec<Judged>,
+    group_seen: &mut Option<Group>,
     log: &mut Vec<String>,
-) -> Result<(GateReport, Option<GateImpact>, Option<bool>), RunError> {
-    let text = std::fs::read_to_string(&env.event_path).map_err(|e| {
-        RunError::Event(format!(
-            "cannot read the event payload {}: {e}",
-            env.event_path.display()
-        ))
-    })?;
-    let payload: Value = serde_json::from_str(&text).map_err(|e| {
-        RunError::Event(format!(
-            "the event payload {} is not JSON: {e}",
-            env.event_path.display()
-        ))
-    })?;
-    let target = event::parse(&env.event_name, &payload).map_err(|e| RunError::Event(e.0))?;
-    known.target = Some(target.clone());
-    known.head = target
-        .merge_group
-        .as_ref()
-        .map(|(_, h)| h.clone())
-        .or_else(|| {
-            payload
-                .pointer("/pull_request/head/sha")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
+) -> Result<(), RunError> {
+    let payload = read_payload(env)?;
+    let trigger = event::parse(&env.event_name, &payload)?;
+    known.trigger = Some(trigger.clone());
+    known.head = trigger.head_hint().map(str::to_string);
+    let cx = pull::Ctx { env, opts, api };
+    let mut access = Access::default();
+    let remember = |known: &mut Known, j: &Judged| {
+        if known.comment_default.is_none() {
+            known.comment_default = j.comment_default;
+        }
+    };
 
-    let pr = queries::pull_request(api, target.number).await?;
-    let (base, head) = match &target.merge_group {
-        Some((b, h)) => {
-            if let Some(queued) = &target.queued_head
-                && !queued.eq_ignore_ascii_case(&pr.head_sha)
+    match trigger {
+        Trigger::Pull {
+            number,
+            head_seen,
+            from_fork,
+            ..
+        } => {
+            known.numbers = vec![number];
+            known.from_fork = from_fork;
+            let pr = queries::pull_request(api, number).await?;
+            known.from_fork |= pr.from_fork;
+            known.head = Some(pr.head_sha.clone());
+            if let Some(seen) = head_seen
+                && !seen.eq_ignore_ascii_case(&pr.head_sha)
             {
-                return Err(RunError::Event(format!(
-                    "pull request #{} was queued at {queued} but its head is now {}; approvals of one do not cover the other",
-                    target.number, pr.head_sha
-                )));
+                log.push(format!(
+                    "note: the event named head {seen}, but the pull request's head is now {}; judging {}",
+                    pr.head_sha, pr.head_sha
+                ));
             }
-            (b.clone(), h.clone())
+            let j = pull::judge(&cx, &mut access, &pr, None, log).await?;
+            remember(known, &j);
+            judged.push(j);
         }
-        None => (pr.base_sha.clone(), pr.head_sha.clone()),
-    };
-    known.head = Some(head.clone());
-    if target.merge_group.is_none()
-        && let Some(seen) = payload
-            .pointer("/pull_request/head/sha")
-            .and_then(Value::as_str)
-        && !seen.eq_ignore_ascii_case(&head)
-    {
-        log.push(format!(
-            "note: the event named head {seen}, but the pull request's head is now {head}; judging {head}"
-        ));
-    }
-
-    // Git: the commits must be here, with full history between them.
-    if !opts.no_fetch {
-        let head_ref = match &target.merge_group {
-            Some(_) => target.head_ref.clone().unwrap_or_else(|| head.clone()),
-            None => format!(
-                "+refs/pull/{}/head:refs/remotes/agentgate/pull/{}",
-                target.number, target.number
-            ),
-        };
-        let wants = [
-            Want {
-                commit: base.clone(),
-                refspec: base.clone(),
-            },
-            Want {
-                commit: head.clone(),
-                refspec: head_ref,
-            },
-        ];
-        for f in fetch::ensure(&env.workspace, &wants)? {
-            log.push(format!("fetched {f}"));
+        Trigger::Relayed {
+            event,
+            head,
+            head_owner,
+            head_branch,
+        } => {
+            let hint = head_owner.as_deref().zip(head_branch.as_deref());
+            let prs: Vec<PullRequest> = queries::open_pulls_with_head(api, &head, hint).await?;
+            if prs.is_empty() {
+                return Err(RunError::NoPull { head, event });
+            }
+            known.numbers = prs.iter().map(|p| p.number).collect();
+            known.from_fork = prs.iter().any(|p| p.from_fork);
+            log.push(format!(
+                "the {event} run names head {head}: judging pull request{} {}",
+                if prs.len() == 1 { "" } else { "s" },
+                prs.iter()
+                    .map(|p| format!("#{}", p.number))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            for pr in &prs {
+                let j = pull::judge(&cx, &mut access, pr, None, log).await?;
+                remember(known, &j);
+                judged.push(j);
+            }
+        }
+        Trigger::Group {
+            branch,
+            base,
+            head,
+            head_ref,
+        } => {
+            let g = group::resolve(&cx, &branch, base, &head, &head_ref, log).await?;
+            known.head = Some(g.head.clone());
+            log.push(format!(
+                "merge group {}..{} holds pull request{} {}",
+                g.base,
+                g.head,
+                if g.pulls.len() == 1 { "" } else { "s" },
+                g.pulls
+                    .iter()
+                    .map(|n| format!("#{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            *group_seen = Some(g.clone());
+            for n in &g.pulls {
+                let pr = queries::pull_request(api, *n).await?;
+                let j = pull::judge(&cx, &mut access, &pr, Some(g.base.clone()), log).await?;
+                remember(known, &j);
+                judged.push(j);
+            }
+            let reports: Vec<&GateReport> = judged.iter().map(|j| &j.report).collect();
+            let loose = group::unattributed(env, &g, &reports)?;
+            if !loose.is_empty() {
+                return Err(GroupError::Unattributed { paths: loose }.into());
+            }
         }
     }
-    let input = GateInput {
-        base: base.clone(),
-        head: head.clone(),
-        config_path: opts.config.clone(),
-        ..GateInput::default()
-    };
-    let session = Session::open(&env.workspace, &input)?;
-    let store = session.store();
-
-    // Teams the policies can ask for: those the config maps to GitHub teams,
-    // and CODEOWNERS teams when a policy reads `owner_approved`.
-    let mut slugs: BTreeSet<String> = store
-        .config
-        .github
-        .teams
-        .values()
-        .map(|s| s.to_ascii_lowercase())
-        .collect();
-    if store.may_read("owner_approved") {
-        let owners = session.codeowners()?;
-        slugs.extend(owners.teams().into_iter().map(|t| t.to_ascii_lowercase()));
-    }
-    let mut facts = GithubFacts {
-        review_head: Some(pr.head_sha.clone()),
-        ..GithubFacts::default()
-    };
-    for slug in slugs {
-        let members = queries::team_members(api, &slug).await?;
-        facts.team_members.insert(slug, members);
-    }
-    facts.reviews = queries::reviews(api, target.number).await?;
-    facts.accounts = account_links(api, &target, &base, &head, &session.commit_ids()).await?;
-    facts.pull_request = Some(pr);
-    let report = session.judge(&facts)?;
-    // A range that edits the policies also shows what the edit grants.
-    // (The proof drives its own solver runtime, so it runs off this one.)
-    let impact = if report.policy_files_changed {
-        let (repo, store, revs) = (
-            session.repo().handle(),
-            session.store().clone(),
-            session.revs(),
-        );
-        Some(
-            tokio::task::spawn_blocking(move || {
-                agentgate_impact::for_gate(&repo, &store, revs.base, revs.head)
-            })
-            .await
-            .unwrap_or_else(|e| GateImpact::Error {
-                error: format!("the impact computation failed: {e}"),
-            }),
-        )
-    } else {
-        None
-    };
-    Ok((report, impact, session.store().config.github.comment))
-}
-
-/// Account links for every commit of the range: the pull request's commit
-/// listing first, and the comparison `base...head` (paginated, so beyond the
-/// 250 commits the pull request listing stops at) for the rest. A commit
-/// GitHub does not list is an error: who made it cannot be told.
-async fn account_links(
-    api: &Api,
-    target: &Target,
-    base: &str,
-    head: &str,
-    ids: &[String],
-) -> Result<BTreeMap<String, CommitAccounts>, RunError> {
-    let mut links = BTreeMap::new();
-    if target.merge_group.is_none() {
-        links.extend(queries::pull_commits(api, target.number).await?);
-    }
-    let missing = |links: &BTreeMap<String, CommitAccounts>| {
-        ids.iter()
-            .filter(|i| !links.contains_key(*i))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    if !missing(&links).is_empty() {
-        links.extend(queries::compare_commits(api, base, head).await?);
-    }
-    let still = missing(&links);
-    if let Some(first) = still.first() {
-        return Err(RunError::Api(ApiError::Truncated {
-            path: format!("/repos/{}/compare/{base}...{head}", api.repo),
-            message: format!(
-                "GitHub does not list {} of the {} commits of the range (first: {first}), so who made them cannot be told",
-                still.len(),
-                ids.len()
-            ),
-        }));
-    }
-    Ok(links)
+    Ok(())
 }

@@ -52,6 +52,8 @@ pub enum ImpactError {
 pub struct Options {
     /// Run the symbolic proof.
     pub prove: bool,
+    /// Why not, when `prove` is false (shown in the report).
+    pub skipped_because: Option<String>,
     /// Per solver query.
     pub solver_timeout: Duration,
     /// Most paths judged concretely.
@@ -62,6 +64,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             prove: true,
+            skipped_because: None,
             solver_timeout: Duration::from_secs(30),
             max_paths: 20_000,
         }
@@ -124,7 +127,10 @@ pub fn compare(old: &Side, new: &Side, opts: &Options) -> Impact {
     } else {
         proof::Proof {
             status: proof::Status::Skipped,
-            message: "no proof asked for (--no-prove)".into(),
+            message: opts
+                .skipped_because
+                .clone()
+                .unwrap_or_else(|| "no proof asked for (--no-prove)".into()),
             envs: Vec::new(),
         }
     };
@@ -195,6 +201,7 @@ pub fn for_gate(
     base_store: &agentgate_core::policy::PolicyStore,
     base: agentgate_core::git::ObjectId,
     head: agentgate_core::git::ObjectId,
+    opts: &Options,
 ) -> GateImpact {
     let result = (|| -> Result<Impact, ImpactError> {
         let old = Side::with_store(
@@ -203,7 +210,7 @@ pub fn for_gate(
             base_store.clone(),
         )?;
         let new = Side::load(&repo.tree_at(head)?, Some(head.to_string()))?;
-        Ok(compare(&old, &new, &Options::default()))
+        Ok(compare(&old, &new, opts))
     })();
     match result {
         Ok(i) => GateImpact::Report(Box::new(i)),

@@ -93,6 +93,16 @@ impl Proof {
     }
 }
 
+/// Whether cvc5 can be started here (the proof's solver); why not if not.
+pub fn solver_available() -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the solver runtime: {e}"))?;
+    rt.block_on(async { LocalSolver::cvc5().map(drop) })
+        .map_err(|e| e.to_string())
+}
+
 /// Prove (or refute) that `new` grants nothing `old` does not, over the
 /// effective policy sets (the built-in floor included), with `timeout` per
 /// solver query.

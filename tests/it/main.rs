@@ -11,6 +11,7 @@ mod fuzz;
 mod gate;
 mod gate_soundness;
 mod github;
+mod github_adoption;
 mod hooks;
 mod runtime;
 mod toolkit;

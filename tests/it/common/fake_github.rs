@@ -66,7 +66,44 @@ pub struct State {
     pub unknown_teams_empty: bool,
     /// Largest page the fake serves (GitHub: 100).
     pub max_per_page: usize,
+    /// Who the token acts as.
+    pub identity: Identity,
+    /// Repository permission per login (lower-case); a login not listed
+    /// gets `default_permission` (`None`: 404, not a collaborator).
+    pub permissions: BTreeMap<String, String>,
+    /// What a login not in `permissions` has.
+    pub default_permission: Option<String>,
+    /// Merge queue entries per base branch: (pull request, entry commit).
+    pub queue: BTreeMap<String, Vec<(u64, String)>>,
+    /// Branch tips.
+    pub branches: BTreeMap<String, String>,
     next_id: u64,
+}
+
+/// Who the fake's token acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// An installation token (a GitHub App, or GITHUB_TOKEN: the App
+    /// `github-actions`): `GET /user` is forbidden, check runs name the App.
+    App(String),
+    /// A personal token: `GET /user` answers; check runs are forbidden.
+    User(String),
+}
+
+impl Default for Identity {
+    fn default() -> Identity {
+        Identity::App("github-actions".into())
+    }
+}
+
+impl Identity {
+    /// The account comments are written as.
+    pub fn account(&self) -> (String, &'static str) {
+        match self {
+            Identity::App(slug) => (format!("{slug}[bot]"), "Bot"),
+            Identity::User(login) => (login.clone(), "User"),
+        }
+    }
 }
 
 /// The running fake.
@@ -153,6 +190,7 @@ impl FakeGithub {
             repo: repo.into(),
             max_per_page: 100,
             next_id: 1000,
+            default_permission: Some("write".into()),
             ..State::default()
         }));
         let shared = state.clone();
@@ -362,8 +400,14 @@ fn page(
         .cloned()
         .collect();
     let mut links = Vec::new();
-    let link =
-        |n: usize, rel: &str| format!("<{base}{path}?per_page={per}&page={n}>; rel=\"{rel}\"");
+    let keep: String = params
+        .iter()
+        .filter(|(k, _)| *k != "page" && *k != "per_page")
+        .map(|(k, v)| format!("{k}={v}&"))
+        .collect();
+    let link = |n: usize, rel: &str| {
+        format!("<{base}{path}?{keep}per_page={per}&page={n}>; rel=\"{rel}\"")
+    };
     if page < last {
         links.push(link(page + 1, "next"));
         links.push(link(last, "last"));
@@ -397,6 +441,54 @@ fn respond(st: &mut State, req: &Request, body: Value, base: &str) -> Reply {
         let r: Vec<&str> = rest.split('/').collect();
         let num = |s: &str| s.parse::<u64>().ok();
         match (req.method.as_str(), r.as_slice()) {
+            ("GET", ["pulls"]) => {
+                let state = params.get("state").map_or("open", String::as_str);
+                let head = params.get("head").map(|h| h.replace("%3A", ":"));
+                let items: Vec<Value> = st
+                    .pulls
+                    .values()
+                    .filter(|p| state == "all" || p["state"].as_str().unwrap_or("open") == state)
+                    .filter(|p| {
+                        head.as_deref()
+                            .is_none_or(|h| p["head"]["label"].as_str() == Some(h))
+                    })
+                    .cloned()
+                    .collect();
+                let (slice, headers) = page(st, base, &path, &params, &items);
+                (200, headers, Value::Array(slice))
+            }
+            ("GET", ["branches", rest @ ..]) => match st.branches.get(&rest.join("/")) {
+                Some(sha) => (
+                    200,
+                    Vec::new(),
+                    json!({"name": rest.join("/"), "commit": {"sha": sha}, "protected": true}),
+                ),
+                None => not_found(),
+            },
+            ("GET", ["collaborators", login, "permission"]) => {
+                let login = login.to_ascii_lowercase();
+                let found = st
+                    .permissions
+                    .get(&login)
+                    .cloned()
+                    .or_else(|| st.default_permission.clone());
+                match found {
+                    Some(permission) => {
+                        let mut v =
+                            fixture_response("Repository.testCollaboratorPermission.json", 0);
+                        v["permission"] = json!(permission);
+                        v["role_name"] = json!(match permission.as_str() {
+                            "admin" => "admin",
+                            "write" => "write",
+                            "read" => "read",
+                            _ => "none",
+                        });
+                        v["user"] = user(&login, "User");
+                        (200, Vec::new(), v)
+                    }
+                    None => not_found(),
+                }
+            }
             ("GET", ["pulls", n]) => match num(n).and_then(|n| st.pulls.get(&n)) {
                 Some(p) => (200, Vec::new(), p.clone()),
                 None => not_found(),
@@ -440,10 +532,11 @@ fn respond(st: &mut State, req: &Request, body: Value, base: &str) -> Reply {
             ("POST", ["issues", n, "comments"]) => {
                 let Some(n) = num(n) else { return not_found() };
                 st.next_id += 1;
+                let (login, kind) = st.identity.account();
                 let c = json!({
                     "id": st.next_id,
                     "body": body["body"],
-                    "user": user("github-actions[bot]", "Bot"),
+                    "user": user(&login, kind),
                     "html_url": format!("https://github.com/{}/pull/{n}#issuecomment-{}", st.repo, st.next_id),
                 });
                 st.comments.entry(n).or_default().push(c.clone());
@@ -462,9 +555,17 @@ fn respond(st: &mut State, req: &Request, body: Value, base: &str) -> Reply {
                 not_found()
             }
             ("POST", ["check-runs"]) => {
+                let Identity::App(slug) = st.identity.clone() else {
+                    return (
+                        403,
+                        Vec::new(),
+                        json!({"message": "You must authenticate via a GitHub App.", "documentation_url": "https://docs.github.com/rest/checks/runs#create-a-check-run"}),
+                    );
+                };
                 st.next_id += 1;
                 let mut run = fixture_response("CheckRun.testCreateCheckRunCompleted.json", 0);
                 run["id"] = json!(st.next_id);
+                run["app"]["slug"] = json!(slug);
                 for k in [
                     "name",
                     "head_sha",
@@ -509,6 +610,17 @@ fn respond(st: &mut State, req: &Request, body: Value, base: &str) -> Reply {
             }
             _ => not_found(),
         }
+    } else if req.method == "GET" && path == "/user" {
+        match st.identity.clone() {
+            Identity::User(login) => (200, Vec::new(), user(&login, "User")),
+            Identity::App(_) => (
+                403,
+                Vec::new(),
+                json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user", "status": "403"}),
+            ),
+        }
+    } else if req.method == "POST" && path == "/graphql" {
+        graphql(st, &body)
     } else if req.method == "GET"
         && segs.len() == 5
         && segs[0] == "orgs"
@@ -526,4 +638,45 @@ fn respond(st: &mut State, req: &Request, body: Value, base: &str) -> Reply {
     } else {
         not_found()
     }
+}
+
+/// GitHub's GraphQL endpoint, for the two queries agentgate sends: the
+/// token's `viewer`, and a branch's `mergeQueue` entries.
+fn graphql(st: &State, body: &Value) -> Reply {
+    let query = body["query"].as_str().unwrap_or("");
+    if query.contains("mergeQueue") {
+        let branch = body["variables"]["branch"].as_str().unwrap_or("");
+        let Some(entries) = st.queue.get(branch) else {
+            return (
+                200,
+                Vec::new(),
+                json!({"data": {"repository": {"mergeQueue": null}}}),
+            );
+        };
+        let nodes: Vec<Value> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (n, commit))| {
+                json!({"position": i + 1, "state": "AWAITING_CHECKS", "headCommit": {"oid": commit}, "pullRequest": {"number": n}})
+            })
+            .collect();
+        return (
+            200,
+            Vec::new(),
+            json!({"data": {"repository": {"mergeQueue": {"entries": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": nodes}}}}}),
+        );
+    }
+    if query.contains("viewer") {
+        let (login, _) = st.identity.account();
+        return (
+            200,
+            Vec::new(),
+            json!({"data": {"viewer": {"login": login}}}),
+        );
+    }
+    (
+        200,
+        Vec::new(),
+        json!({"errors": [{"message": format!("the fake does not answer: {query}")}]}),
+    )
 }

@@ -172,6 +172,7 @@ pub fn run_github(
         .env("GITHUB_EVENT_PATH", &event_path)
         .env("GITHUB_REPOSITORY", REPO)
         .env("GITHUB_API_URL", &fake.url)
+        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", fake.url))
         .env("GITHUB_SERVER_URL", "https://github.com")
         .env("GITHUB_RUN_ID", "777")
         .env("GITHUB_STEP_SUMMARY", &summary)
