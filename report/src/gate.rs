@@ -56,6 +56,69 @@ fn change_text(b: &Blocked) -> String {
     s
 }
 
+/// At most this many blocked changes are listed one by one in text and
+/// Markdown; the rest are summarised by directory, who and rule (every one
+/// stays in the JSON).
+pub const LIST_LIMIT: usize = 100;
+
+/// At most this many summary groups are shown.
+const GROUP_LIMIT: usize = 20;
+
+/// Blocked changes past the listing limit, grouped.
+struct Group {
+    dir: String,
+    who: String,
+    policies: String,
+    signoff: String,
+    changes: usize,
+    commits: std::collections::BTreeSet<String>,
+}
+
+/// A path's directory, at most two levels deep (`.github/workflows/`).
+fn dir_of(path: &str) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    if parts.len() <= 1 {
+        return "(top level)".into();
+    }
+    let depth = (parts.len() - 1).min(2);
+    format!("{}/", parts[..depth].join("/"))
+}
+
+fn groups(rest: &[Blocked]) -> Vec<Group> {
+    let mut map: std::collections::BTreeMap<(String, String, String, String), Group> =
+        std::collections::BTreeMap::new();
+    for b in rest {
+        let policies = if b.policies.is_empty() {
+            "no policy permits it".to_string()
+        } else {
+            b.policies.join(", ")
+        };
+        let key = (
+            dir_of(&b.path),
+            who(b),
+            policies,
+            signoff_text(&b.signoff_from),
+        );
+        let g = map.entry(key.clone()).or_insert_with(|| Group {
+            dir: key.0,
+            who: key.1,
+            policies: key.2,
+            signoff: key.3,
+            changes: 0,
+            commits: std::collections::BTreeSet::new(),
+        });
+        g.changes += 1;
+        g.commits.insert(b.commit.clone());
+    }
+    let mut out: Vec<Group> = map.into_values().collect();
+    out.sort_by(|a, b| b.changes.cmp(&a.changes).then(a.dir.cmp(&b.dir)));
+    out
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Text for a terminal.
 pub fn text(r: &GateReport) -> String {
     let mut out = String::new();
@@ -109,7 +172,7 @@ pub fn text(r: &GateReport) -> String {
         if r.blocked.len() == 1 { "" } else { "s" },
         if r.blocked.len() == 1 { "s" } else { "" }
     );
-    for b in &r.blocked {
+    for b in r.blocked.iter().take(LIST_LIMIT) {
         let _ = writeln!(
             out,
             "  {}  {}  by {}",
@@ -151,6 +214,34 @@ pub fn text(r: &GateReport) -> String {
             signoff_text(&b.signoff_from)
         );
     }
+    if r.blocked.len() > LIST_LIMIT {
+        let rest = &r.blocked[LIST_LIMIT..];
+        let gs = groups(rest);
+        let _ = writeln!(
+            out,
+            "\n  ... and {}, by directory, who and rule (every one: `agentgate gate --format json`):",
+            plural(rest.len(), "more change", "more changes")
+        );
+        for g in gs.iter().take(GROUP_LIMIT) {
+            let _ = writeln!(
+                out,
+                "  {} under {} by {} in {}: {}; needs sign-off from: {}",
+                plural(g.changes, "change", "changes"),
+                g.dir,
+                g.who,
+                plural(g.commits.len(), "commit", "commits"),
+                g.policies,
+                g.signoff
+            );
+        }
+        if gs.len() > GROUP_LIMIT {
+            let _ = writeln!(
+                out,
+                "  ... and {}",
+                plural(gs.len() - GROUP_LIMIT, "more group", "more groups")
+            );
+        }
+    }
     out
 }
 
@@ -188,7 +279,7 @@ pub fn markdown(r: &GateReport) -> String {
             out,
             "\n| Commit | Change | By | Decided by | Needs sign-off from |\n| --- | --- | --- | --- | --- |"
         );
-        for b in &r.blocked {
+        for b in r.blocked.iter().take(LIST_LIMIT) {
             let mut policies = if b.policies.is_empty() {
                 "no policy permits it".to_string()
             } else {
@@ -214,6 +305,34 @@ pub fn markdown(r: &GateReport) -> String {
                 policies,
                 md(&signoff_text(&b.signoff_from))
             );
+        }
+        if r.blocked.len() > LIST_LIMIT {
+            let rest = &r.blocked[LIST_LIMIT..];
+            let gs = groups(rest);
+            let _ = writeln!(
+                out,
+                "\n… and {}, by directory, who and rule (every one is in `agentgate gate --format json`):\n\n| Changes | Under | By | Commits | Decided by | Needs sign-off from |\n| --- | --- | --- | --- | --- | --- |",
+                plural(rest.len(), "more change", "more changes")
+            );
+            for g in gs.iter().take(GROUP_LIMIT) {
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} | {} | {} | {} |",
+                    g.changes,
+                    g.dir.replace('`', "'"),
+                    md(&g.who),
+                    g.commits.len(),
+                    md(&g.policies),
+                    md(&g.signoff)
+                );
+            }
+            if gs.len() > GROUP_LIMIT {
+                let _ = writeln!(
+                    out,
+                    "\n… and {}.",
+                    plural(gs.len() - GROUP_LIMIT, "more group", "more groups")
+                );
+            }
         }
         let mut intents: Vec<String> = Vec::new();
         for (id, p) in &r.policies {
@@ -259,6 +378,10 @@ pub fn markdown(r: &GateReport) -> String {
 /// runner share. JSON is the report with `impact` added.
 pub fn render(r: &GateReport, impact: Option<&GateImpact>, format: Format) -> String {
     match format {
+        // Large reports stay whole but compact.
+        Format::Json if r.blocked.len() > LIST_LIMIT => {
+            serde_json::to_string(&json(r, impact)).unwrap_or_default() + "\n"
+        }
         Format::Json => serde_json::to_string_pretty(&json(r, impact)).unwrap_or_default() + "\n",
         Format::Markdown => {
             let mut out = markdown(r);

@@ -965,3 +965,69 @@ fn code_owner_approval_reaches_the_policies_as_context() {
     let r = reviews_file(dir.path(), &[("dora", "User", "APPROVED", &head, T1)]);
     assert_pass(&gate_cli_and_github(dir.path(), &base, &head, Some(&r)));
 }
+
+#[test]
+fn a_report_past_the_listing_limit_summarises_text_and_markdown_and_keeps_every_finding_in_json() {
+    // One agent commit creating 150 workflow files, co-authored by two
+    // more agents: 450 blocked changes.
+    let (dir, base) = gate_repo();
+    for i in 0..150 {
+        write(
+            dir.path(),
+            &format!(".github/workflows/gen{i:03}.yml"),
+            "on: push\n",
+        );
+    }
+    let head = commit_as(
+        dir.path(),
+        COPILOT,
+        GITHUB,
+        "Generate workflows\n\nCo-authored-by: Claude <noreply@anthropic.com>\nCo-authored-by: Cursor Agent <cursoragent@cursor.com>",
+    );
+    let j = gate_cli_and_github(dir.path(), &base, &head, None).json();
+    assert_eq!(
+        j["blocked"].as_array().unwrap().len(),
+        450,
+        "every finding stays in JSON"
+    );
+    let text = agentgate(dir.path(), &["gate", "--base", &base, "--head", &head]);
+    assert_eq!(text.code, 1);
+    let listed = text
+        .stdout
+        .lines()
+        .filter(|l| l.contains("needs sign-off from:") && l.starts_with("      "))
+        .count();
+    assert_eq!(listed, 100, "{}", text.stdout);
+    assert!(
+        text.stdout.contains("... and 350 more changes"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("under .github/workflows/ by agent"),
+        "{}",
+        text.stdout
+    );
+    let md = agentgate(
+        dir.path(),
+        &[
+            "gate", "--base", &base, "--head", &head, "--format", "markdown",
+        ],
+    );
+    assert!(
+        md.stdout.contains("… and 350 more changes"),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout.len() < 60_000,
+        "fits a comment: {} bytes",
+        md.stdout.len()
+    );
+    // Large JSON is compact: one line.
+    let raw = agentgate(
+        dir.path(),
+        &["gate", "--base", &base, "--head", &head, "--format", "json"],
+    );
+    assert_eq!(raw.stdout.trim_end().lines().count(), 1);
+}

@@ -14,4 +14,5 @@ mod github;
 mod github_adoption;
 mod hooks;
 mod runtime;
+mod shortcuts;
 mod toolkit;

@@ -15,6 +15,7 @@ use crate::decide::{Decider, Probe};
 use crate::git::Repo;
 use crate::git::changes::{Change, Differ};
 use crate::policy::PolicyStore;
+use crate::policy::path_classes::{PathClass, PathClassifier};
 use crate::request::{Builder, Req};
 use crate::vocab::{Principal, Resource, Signer, Verdict};
 
@@ -30,7 +31,16 @@ pub fn principals(inv: &Involvement, human: impl FnOnce() -> String) -> Vec<Prin
     }
 }
 
-type CacheKey = (Principal, String, String, crate::vocab::FileKind, bool);
+/// What an answer depends on besides the principal, action and sign-off
+/// context: the path itself, or the class of paths the policies cannot tell
+/// apart (see [`crate::policy::path_classes`]).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum PathKey {
+    Path(String, crate::vocab::FileKind),
+    Class(PathClass),
+}
+
+type CacheKey = (Principal, String, PathKey, bool);
 
 /// What the gate keeps of an answer: the verdict, the deciding policies and
 /// who could sign off.
@@ -51,18 +61,29 @@ const CACHE_LIMIT: usize = 50_000;
 pub struct Judge<'s> {
     decider: Decider<'s>,
     cacheable: bool,
+    classes: Option<PathClassifier>,
     cache: HashMap<CacheKey, Kept>,
 }
+
+/// Set (to anything) to judge every request on its own: no remembered
+/// answers, no path classes. The differential tests compare both ways.
+pub const NO_SHORTCUTS_ENV: &str = "AGENTGATE_NO_SHORTCUTS";
 
 impl<'s> Judge<'s> {
     /// A judge for `store`'s policies.
     pub fn new(store: &'s PolicyStore) -> Judge<'s> {
         // Answers depend on the commit only through `context.commit`; when
         // no policy can read it, equal requests share one answer.
-        let cacheable = !store.may_read("commit");
+        let plain = std::env::var_os(NO_SHORTCUTS_ENV).is_some();
+        let cacheable = !plain && !store.may_read("commit");
         Judge {
             decider: Decider::new(Builder::trusted(store)),
             cacheable,
+            classes: if cacheable {
+                PathClassifier::new(&store.policies)
+            } else {
+                None
+            },
             cache: HashMap::new(),
         }
     }
@@ -81,10 +102,12 @@ impl<'s> Judge<'s> {
         Ok(out.pop().unwrap_or_default())
     }
 
-    /// Judge several commits' changes at once: one Cedar entity set serves
-    /// the whole batch (built only if some answer is not remembered), which
-    /// spares a transitive closure per commit. Returns, per commit, the
-    /// denied changes and how many requests were evaluated.
+    /// Judge several commits' changes at once. Each distinct question is
+    /// asked once: a request whose answer is remembered (or shared by a path
+    /// of the same class earlier in the batch) is not evaluated, and one
+    /// Cedar entity set serves the requests that are, which spares a
+    /// transitive closure per commit. Returns, per commit, the denied
+    /// changes and how many requests were evaluated.
     pub fn commits(
         &mut self,
         batch: &[(&str, &[Principal], &[Change])],
@@ -94,13 +117,24 @@ impl<'s> Judge<'s> {
         // Every request of the batch, with the commit and change it is for.
         let mut reqs = Vec::new();
         let mut origin: Vec<(usize, usize)> = Vec::new();
+        let mut keys: Vec<CacheKey> = Vec::new();
         for (bi, (commit, principals, changes)) in batch.iter().enumerate() {
             for (ci, c) in changes.iter().enumerate() {
                 let owner = owner_approved.is_some_and(|f| f(&c.path));
+                let path_key = match &self.classes {
+                    Some(cl) => PathKey::Class(cl.class(&c.path, c.kind)),
+                    None => PathKey::Path(c.path.clone(), c.kind),
+                };
                 for p in principals.iter() {
                     let mut context = serde_json::Map::new();
                     context.insert("commit".into(), json!(commit));
                     context.insert("owner_approved".into(), json!(owner));
+                    keys.push((
+                        p.clone(),
+                        c.action.as_str().to_string(),
+                        path_key.clone(),
+                        owner,
+                    ));
                     reqs.push(Req {
                         principal: p.clone(),
                         action: c.action.as_str().to_string(),
@@ -115,109 +149,159 @@ impl<'s> Judge<'s> {
                 }
             }
         }
+
+        // Which requests must be evaluated: each key not remembered, once.
+        let mut answers: Vec<Option<Kept>> = vec![None; reqs.len()];
+        let mut first_of: HashMap<&CacheKey, usize> = HashMap::new();
+        let mut share: Vec<Option<usize>> = vec![None; reqs.len()];
+        let mut asked: Vec<usize> = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            if !self.cacheable {
+                asked.push(i);
+                continue;
+            }
+            if let Some(k) = self.cache.get(key) {
+                answers[i] = Some(k.clone());
+            } else if let Some(&rep) = first_of.get(key) {
+                share[i] = Some(rep);
+            } else {
+                first_of.insert(key, i);
+                asked.push(i);
+            }
+        }
+        self.evaluate(batch, &reqs, &origin, &asked, &mut answers)?;
+        // An evaluation error's message names the path: such an answer is
+        // not shared with another path; that one is asked on its own.
+        let mut again = Vec::new();
+        for i in 0..reqs.len() {
+            if let Some(rep) = share[i] {
+                match &answers[rep] {
+                    Some(k) if k.errors.is_empty() || self.classes.is_none() => {
+                        answers[i] = Some(k.clone());
+                    }
+                    _ => again.push(i),
+                }
+            }
+        }
+        for i in again {
+            self.evaluate(batch, &reqs, &origin, &[i], &mut answers)?;
+        }
+        if self.cacheable {
+            for &i in &asked {
+                if let Some(k) = &answers[i]
+                    && (k.errors.is_empty() || self.classes.is_none())
+                {
+                    if self.cache.len() >= CACHE_LIMIT {
+                        self.cache.clear();
+                    }
+                    self.cache.insert(keys[i].clone(), k.clone());
+                }
+            }
+        }
+
         let mut out: Vec<(Vec<Blocked>, usize)> = batch
             .iter()
             .map(|(_, principals, changes)| (Vec::new(), principals.len() * changes.len()))
             .collect();
+        for ((req, &(bi, ci)), answer) in reqs.iter().zip(&origin).zip(answers) {
+            let Some(answer) = answer else { continue };
+            if answer.verdict == Verdict::Allow {
+                continue;
+            }
+            let change = &batch[bi].2[ci];
+            let (agent, human) = match &req.principal {
+                Principal::Agent(a) => (Some(a.clone()), None),
+                Principal::Human(h) => (None, Some(h.clone())),
+                Principal::Other(o) => (None, Some(o.clone())),
+            };
+            out[bi].0.push(Blocked {
+                commit: batch[bi].0.to_string(),
+                path: change.path.clone(),
+                action: req.action.clone(),
+                agent,
+                human,
+                kind: change.kind.as_str().to_string(),
+                renamed_from: change.renamed_from.clone(),
+                renamed_to: change.renamed_to.clone(),
+                carried: change.carried,
+                policies: answer.policies,
+                signoff_from: answer.signoff_from,
+                errors: answer.errors,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Evaluate the requests `which` (indices into `reqs`), with entity
+    /// sets built for them alone, into `answers`.
+    fn evaluate(
+        &self,
+        batch: &[(&str, &[Principal], &[Change])],
+        reqs: &[Req],
+        origin: &[(usize, usize)],
+        which: &[usize],
+        answers: &mut [Option<Kept>],
+    ) -> Result<(), GateError> {
+        if which.is_empty() {
+            return Ok(());
+        }
         // One entity set holds one `File` per path, so a path whose kind
         // differs between commits of the batch (a file, then a symlink)
         // needs another set: each request goes to the first layer where its
         // path has its own kind, and each layer gets its own entities.
-        let layer_of = layers(&reqs);
+        let chosen: Vec<&Req> = which.iter().map(|&i| &reqs[i]).collect();
+        let layer_of = layers(&chosen);
         let layer_count = layer_of.iter().max().map_or(0, |m| m + 1);
-        let mut entities: Vec<Option<cedar_policy::Entities>> = vec![None; layer_count];
-        for ((req, &(bi, ci)), &layer) in reqs.iter().zip(&origin).zip(&layer_of) {
-            let commit = batch[bi].0;
-            let change = &batch[bi].2[ci];
-            let owner = req.context.get("owner_approved") == Some(&json!(true));
-            let key: CacheKey = (
-                req.principal.clone(),
-                req.action.clone(),
-                change.path.clone(),
-                change.kind,
-                owner,
-            );
-            let cached = if self.cacheable {
-                self.cache.get(&key).cloned()
-            } else {
-                None
-            };
-            let answer = match cached {
-                Some(a) => a,
-                None => {
-                    if entities[layer].is_none() {
-                        let members: Vec<Req> = reqs
-                            .iter()
-                            .zip(&layer_of)
-                            .filter(|(_, l)| **l == layer)
-                            .map(|(r, _)| r.clone())
-                            .collect();
-                        entities[layer] = Some(self.decider.builder().entities(&members).map_err(
-                            |source| GateError::Request {
-                                what: format!("commit {}", short_str(commit)),
-                                source,
-                            },
-                        )?);
-                    }
-                    let Some(ents) = &entities[layer] else {
-                        continue;
-                    };
-                    let a = self
-                        .decider
-                        .answer_with(req, ents, Probe::SignOff)
-                        .map_err(|source| GateError::Request {
-                            what: format!(
-                                "{} {} in {}",
-                                req.action,
-                                change.path,
-                                short_str(commit)
-                            ),
-                            source,
-                        })?;
-                    let kept = Kept {
-                        verdict: a.decision,
-                        policies: a.policies,
-                        signoff_from: a.signoff_from.unwrap_or_default(),
-                        errors: a.errors,
-                    };
-                    if self.cacheable {
-                        if self.cache.len() >= CACHE_LIMIT {
-                            self.cache.clear();
-                        }
-                        self.cache.insert(key, kept.clone());
-                    }
-                    kept
-                }
-            };
-            if answer.verdict != Verdict::Allow {
-                let (agent, human) = match &req.principal {
-                    Principal::Agent(a) => (Some(a.clone()), None),
-                    Principal::Human(h) => (None, Some(h.clone())),
-                    Principal::Other(o) => (None, Some(o.clone())),
-                };
-                out[bi].0.push(Blocked {
-                    commit: commit.to_string(),
-                    path: change.path.clone(),
-                    action: req.action.clone(),
-                    agent,
-                    human,
-                    kind: change.kind.as_str().to_string(),
-                    renamed_from: change.renamed_from.clone(),
-                    renamed_to: change.renamed_to.clone(),
-                    carried: change.carried,
-                    policies: answer.policies,
-                    signoff_from: answer.signoff_from,
-                    errors: answer.errors,
+        for layer in 0..layer_count {
+            let members: Vec<Req> = chosen
+                .iter()
+                .zip(&layer_of)
+                .filter(|(_, l)| **l == layer)
+                .map(|(r, _)| (*r).clone())
+                .collect();
+            let first = which
+                .iter()
+                .zip(&layer_of)
+                .find(|(_, l)| **l == layer)
+                .map_or(0, |(i, _)| *i);
+            let ents = self
+                .decider
+                .builder()
+                .entities(&members)
+                .map_err(|source| GateError::Request {
+                    what: format!("commit {}", short_str(batch[origin[first].0].0)),
+                    source,
+                })?;
+            for (&i, _) in which.iter().zip(&layer_of).filter(|(_, l)| **l == layer) {
+                let req = &reqs[i];
+                let (bi, ci) = origin[i];
+                let a = self
+                    .decider
+                    .answer_with(req, &ents, Probe::SignOff)
+                    .map_err(|source| GateError::Request {
+                        what: format!(
+                            "{} {} in {}",
+                            req.action,
+                            batch[bi].2[ci].path,
+                            short_str(batch[bi].0)
+                        ),
+                        source,
+                    })?;
+                answers[i] = Some(Kept {
+                    verdict: a.decision,
+                    policies: a.policies,
+                    signoff_from: a.signoff_from.unwrap_or_default(),
+                    errors: a.errors,
                 });
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
 /// For each request, the entity layer it belongs to: the first in which
 /// every path keeps one kind.
-fn layers(reqs: &[Req]) -> Vec<usize> {
+fn layers(reqs: &[&Req]) -> Vec<usize> {
     let mut kinds: Vec<HashMap<&str, crate::vocab::FileKind>> = vec![HashMap::new()];
     reqs.iter()
         .map(|r| {

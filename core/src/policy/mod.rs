@@ -9,6 +9,7 @@ pub mod floor;
 pub mod formatter;
 pub mod lint;
 pub mod parse;
+pub mod path_classes;
 pub mod schema;
 pub mod validate;
 
