@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use agentgate_core::diag::{Code, Diag, Diags};
 use agentgate_core::file_tree::DirTree;
-use agentgate_core::policy::load_config;
 use agentgate_core::policy::validate::validate;
+use agentgate_core::policy::{PolicyStore, load_config};
 use agentgate_core::testing::{self, RunOptions, Status};
 use agentgate_report::tests as report;
 
@@ -57,17 +57,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         Ok(f) => f,
         Err(d) => return fail(d),
     };
+    // The policy set is parsed without being required to validate: a set
+    // that parses but does not validate still runs, each case that needs it
+    // an error saying why (exit 2), with the diagnostics on stderr.
+    let mut invalid = None;
     let store = if files.iter().any(|f| f.needs_store()) {
-        match ctx.load_store() {
+        match PolicyStore::parse(&DirTree::new(&ctx.root)) {
             Ok(s) => {
-                let diags = validate(&s);
-                if diags.iter().any(|d| d.is_error()) {
-                    let errs: Vec<Diag> = diags.into_iter().filter(|d| d.is_error()).collect();
+                let errs: Vec<Diag> = validate(&s).into_iter().filter(|d| d.is_error()).collect();
+                if !errs.is_empty() {
                     output::eprint_diags(&errs);
-                    return fail(
-                        Diag::error(Code::InvalidPolicies, "the policies do not validate; fix them before testing (see `agentgate validate`)")
-                            .into(),
-                    );
+                    invalid = Some(format!(
+                        "the policies do not validate ({} error{}, the first: {}); fix them (`agentgate validate`)",
+                        errs.len(),
+                        if errs.len() == 1 { "" } else { "s" },
+                        errs[0]
+                    ));
                 }
                 Some(s)
             }
@@ -80,6 +85,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Exit {
         filter: args.filter.clone(),
         cedar_root: args.cedar_root.clone(),
         repo_root: Some(ctx.root.clone()),
+        invalid_policies: invalid,
     };
     let run = match testing::run(store.as_ref(), &files, &opts) {
         Ok(r) => r,

@@ -682,10 +682,24 @@ fn fuzz_cedar_test_files() {
             b"\"shouldValidate\"",
         ],
         |b| {
-            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(b)
-                && cedar::detect(&v).is_some()
+            if let Ok(text) = std::str::from_utf8(b)
+                && let Ok(Some(format)) = cedar::detect(text)
             {
-                let _ = cedar::run_tests(&v, &store.user_policies, &store.schema, dir.path());
+                match format {
+                    cedar::CedarFormat::RunTests => {
+                        let _ =
+                            cedar::run_tests(text, &store.user_policies, &store.schema, dir.path());
+                    }
+                    cedar::CedarFormat::Integration => {
+                        if let Ok(v) = serde_json::from_str(text) {
+                            let _ = cedar::run_integration(
+                                &v,
+                                &dir.path().join("t.json"),
+                                Some(dir.path()),
+                            );
+                        }
+                    }
+                }
             }
         },
     );

@@ -845,3 +845,135 @@ fn the_readme_reference_policy_table_lists_exactly_what_init_writes() {
     assert!(!written.is_empty());
     assert_eq!(listed, written, "README's table and init's policies differ");
 }
+
+/// A `cedar run-tests` file of `n` cases against the repository's policies:
+/// the shipped run-tests cases, repeated and renamed.
+fn run_tests_file(n: usize) -> String {
+    let text =
+        std::fs::read_to_string(repo_root().join("tests/policies/cedar-run-tests.json")).unwrap();
+    let shipped: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let cases: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut c = shipped[i % shipped.len()].clone();
+            c["name"] = serde_json::json!(format!("case {i}"));
+            c
+        })
+        .collect();
+    serde_json::to_string(&cases).unwrap()
+}
+
+#[test]
+fn cedar_run_tests_cases_report_expected_actual_and_their_own_time() {
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "tests/policies/cedar.json",
+        &run_tests_file(300),
+    );
+    let out = agentgate(
+        dir.path(),
+        &["test", "tests/policies/cedar.json", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let j = out.json();
+    let cases = j["files"][0]["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 300);
+    assert_eq!(cases[0]["name"], "case 0", "file order is kept");
+    assert_eq!(cases[299]["name"], "case 299");
+    assert_eq!(
+        cases[0]["expected"], "deny (reasons: acl-files-need-maintainer-signoff; 0 errors)",
+        "{}",
+        cases[0]
+    );
+    assert_eq!(cases[0]["actual"], cases[0]["expected"]);
+    assert!(
+        cases.iter().all(|c| c["status"] == "pass"),
+        "{}",
+        out.stdout
+    );
+    // Each case's own time, not the time since the file started: the
+    // sequence is not a running total.
+    let secs: Vec<f64> = cases
+        .iter()
+        .map(|c| c["seconds"].as_f64().unwrap())
+        .collect();
+    assert!(secs.windows(2).any(|w| w[1] < w[0]), "{secs:?}");
+}
+
+#[test]
+fn an_empty_json_array_is_no_test_file_beside_integration_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo_root().join("examples/cedar-integration");
+    copy_dir(&src, dir.path());
+    // An entities file holding `[]`, as real integration-test trees have.
+    write(dir.path(), "tests/empty-entities.json", "[]");
+    let out = agentgate(
+        dir.path(),
+        &["test", "tests", "--cedar-root", ".", "--format", "json"],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let files: Vec<String> = out.json()["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !files.iter().any(|f| f.contains("empty-entities")),
+        "{files:?}"
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_policy_set_that_does_not_validate_makes_each_case_an_error_instead_of_stopping() {
+    let dir = init_repo();
+    write(dir.path(), "tests/policies/cedar.json", &run_tests_file(4));
+    write(
+        dir.path(),
+        "policies/typo.cedar",
+        "@id(\"docs\")\npermit (principal is Agent, action == Action::\"modify\", resource)\nwhen { resource.extension == \"md\" };\n",
+    );
+    let out = agentgate(dir.path(), &["test", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(
+        out.stderr.contains("policies/typo.cedar:3"),
+        "{}",
+        out.stderr
+    );
+    let j = out.json();
+    let mut run_tests_errors = 0;
+    let mut suite_errors = 0;
+    for f in j["files"].as_array().unwrap() {
+        for c in f["cases"].as_array().unwrap() {
+            assert_eq!(c["status"], "error", "{c}");
+            if f["kind"] == "cedar-run-tests" {
+                run_tests_errors += 1;
+                assert!(
+                    c["message"].as_str().unwrap().contains("validation failed"),
+                    "{c}"
+                );
+            } else {
+                suite_errors += 1;
+                assert!(
+                    c["message"].as_str().unwrap().contains("do not validate"),
+                    "{c}"
+                );
+            }
+        }
+    }
+    assert_eq!(run_tests_errors, 4);
+    assert!(suite_errors > 10, "{suite_errors}");
+}

@@ -60,6 +60,7 @@ codes! {
     InvalidPolicies = "agentgate::invalid-policies": "the policies do not validate, so nothing can be tested",
     Signoffs = "agentgate::signoffs": "a sign-offs (reviews) file is malformed",
     CannotDecide = "agentgate::cannot-decide": "a command that decides could not decide",
+    Internal = "agentgate::internal": "agentgate failed internally (a bug)",
     Diff = "agentgate::diff": "agentgate diff could not compare",
     ToolsImport = "agentgate::tools-import": "agentgate tools import could not import",
     InstallHooks = "agentgate::install-hooks": "a hook wiring file could not be written",

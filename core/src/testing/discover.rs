@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::{FileKind, cedar, scenario, suite};
 use crate::diag::source_file::SourceFile;
 use crate::diag::{Code, Diag, Diags};
@@ -122,13 +120,13 @@ fn classify(path: &Path, base: &Path) -> Result<Option<TestFile>, Diag> {
         "toml" if scenario::is_scenario(&text) => FileKind::Scenario,
         "toml" => FileKind::Suite,
         "json" => {
-            let json: Value = serde_json::from_str(&text).map_err(|e| {
+            let format = cedar::detect(&text).map_err(|e| {
                 let src = SourceFile::new(display.clone(), text.clone());
                 let off = crate::diag::source_file::line_offset(&text, e.line());
                 Diag::error(Code::Json, format!("invalid JSON: {e}"))
                     .at(&src, (off + e.column().saturating_sub(1), 1))
             })?;
-            match cedar::detect(&json) {
+            match format {
                 Some(cedar::CedarFormat::RunTests) => FileKind::CedarRunTests,
                 Some(cedar::CedarFormat::Integration) => FileKind::CedarIntegration,
                 None => return Ok(None),

@@ -41,9 +41,14 @@ pub struct RunOptions {
     pub cedar_root: Option<PathBuf>,
     /// The repository whose policy files scenarios put in their base commit.
     pub repo_root: Option<PathBuf>,
+    /// Why the repository's policy set cannot be used (it does not
+    /// validate): every suite and scenario case is then an error saying so,
+    /// and Cedar's `run-tests` cases error by Cedar's own validation.
+    pub invalid_policies: Option<String>,
 }
 
-/// Run the files. `store` is required when any file needs it.
+/// Run the files. `store` is required when any file needs it. Files run in
+/// parallel where cores allow; results come back in the files' order.
 pub fn run(
     store: Option<&PolicyStore>,
     files: &[TestFile],
@@ -59,83 +64,55 @@ pub fn run(
         None => None,
     };
     let keep = |name: &str| filter.as_ref().is_none_or(|m| m.is_match(name));
+    let jobs: Vec<(&TestFile, Parsed)> = files.iter().zip(parsed_files).collect();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((file, parsed)) = jobs.get(i) else {
+                break;
+            };
+            mine.push((i, run_file(store, file, parsed, opts, &keep)));
+        }
+        mine
+    };
+    let mut done: Vec<(usize, FileOutcome)> = if workers <= 1 {
+        work()
+    } else {
+        let work = &work;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![(
+                            usize::MAX,
+                            Err(Diag::error(
+                                Code::Internal,
+                                "a test worker failed internally (a bug: please report it)",
+                            )
+                            .into()),
+                        )]
+                    })
+                })
+                .collect()
+        })
+    };
+    done.sort_by_key(|(i, _)| *i);
     let mut touched: BTreeSet<String> = BTreeSet::new();
     let mut tested_store = false;
     let mut results = Vec::new();
-    for (file, parsed) in files.iter().zip(parsed_files) {
-        let mut cases = Vec::new();
-        match file.kind {
-            FileKind::Scenario => {
-                let (Some(store), Parsed::Scenario(sc)) = (store, parsed) else {
-                    return Err(missing_store(file));
-                };
-                let root = opts.repo_root.clone().unwrap_or_else(|| PathBuf::from("."));
-                let work = crate::file_tree::DirTree::new(root);
-                if keep(&sc.name) {
-                    let start = Instant::now();
-                    let (status, message) = match scenario::run(&sc, &work, store) {
-                        Ok(None) => (Status::Pass, None),
-                        Ok(Some(m)) => (Status::Fail, Some(m)),
-                        Err(m) => (Status::Error, Some(format!("cannot run the scenario: {m}"))),
-                    };
-                    cases.push(CaseResult {
-                        name: sc.name.clone(),
-                        file: file.display.clone(),
-                        line: Some(sc.line),
-                        status,
-                        message,
-                        expected: None,
-                        actual: None,
-                        policies: Vec::new(),
-                        seconds: start.elapsed().as_secs_f64(),
-                    });
-                }
-            }
-            FileKind::Suite => {
-                let (Some(store), Parsed::Suite(suite)) = (store, parsed) else {
-                    return Err(missing_store(file));
-                };
-                tested_store = true;
-                let extra = match &suite.entities {
-                    Some(rel) => load_extra(store, file, rel)?,
-                    None => Vec::new(),
-                };
-                let decider = Decider::new(Builder::with_extra(store, extra));
-                for case in suite.cases.iter().filter(|c| keep(&c.name)) {
-                    let r = run_case(&decider, case, &file.display, &mut touched);
-                    cases.push(r);
-                }
-            }
-            FileKind::CedarRunTests => {
-                let Some(store) = store else {
-                    return Err(missing_store(file));
-                };
-                tested_store = true;
-                let json: Value = serde_json::from_str(&file.text).unwrap_or(Value::Null);
-                let dir = file.path.parent().unwrap_or(Path::new("."));
-                let start = Instant::now();
-                for r in cedar::run_tests(&json, &store.user_policies, &store.schema, dir) {
-                    touched.extend(r.reasons.iter().cloned());
-                    if keep(&r.name) {
-                        cases.push(cedar_result(r, &file.display, start));
-                    }
-                }
-            }
-            FileKind::CedarIntegration => {
-                let json: Value = serde_json::from_str(&file.text).unwrap_or(Value::Null);
-                let start = Instant::now();
-                for r in cedar::run_integration(&json, &file.path, opts.cedar_root.as_deref()) {
-                    if keep(&r.name) {
-                        cases.push(cedar_result(r, &file.display, start));
-                    }
-                }
-            }
-        }
-        results.push(FileResult {
-            file: file.display.clone(),
-            kind: file.kind,
-            cases,
-        });
+    for (_, outcome) in done {
+        let (result, t, tested) = outcome?;
+        touched.extend(t);
+        tested_store |= tested;
+        results.push(result);
     }
     let coverage = match (store, tested_store) {
         (Some(store), true) => Some(coverage(store, &touched)),
@@ -145,6 +122,138 @@ pub fn run(
         files: results,
         coverage,
     })
+}
+
+/// One file's result, the policies it touched, whether it tested the store.
+type FileOutcome = Result<(FileResult, BTreeSet<String>, bool), Diags>;
+
+/// Run one test file.
+fn run_file(
+    store: Option<&PolicyStore>,
+    file: &TestFile,
+    parsed: &Parsed,
+    opts: &RunOptions,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> FileOutcome {
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    let mut tested_store = false;
+    let mut cases = Vec::new();
+    match file.kind {
+        FileKind::Scenario => {
+            let (Some(store), Parsed::Scenario(sc)) = (store, parsed) else {
+                return Err(missing_store(file));
+            };
+            if let Some(why) = &opts.invalid_policies {
+                if keep(&sc.name) {
+                    cases.push(unusable(&sc.name, &file.display, Some(sc.line), why));
+                }
+                return Ok((
+                    FileResult {
+                        file: file.display.clone(),
+                        kind: file.kind,
+                        cases,
+                    },
+                    touched,
+                    tested_store,
+                ));
+            }
+            let root = opts.repo_root.clone().unwrap_or_else(|| PathBuf::from("."));
+            let work = crate::file_tree::DirTree::new(root);
+            if keep(&sc.name) {
+                let start = Instant::now();
+                let (status, message) = match scenario::run(sc, &work, store) {
+                    Ok(None) => (Status::Pass, None),
+                    Ok(Some(m)) => (Status::Fail, Some(m)),
+                    Err(m) => (Status::Error, Some(format!("cannot run the scenario: {m}"))),
+                };
+                cases.push(CaseResult {
+                    name: sc.name.clone(),
+                    file: file.display.clone(),
+                    line: Some(sc.line),
+                    status,
+                    message,
+                    expected: None,
+                    actual: None,
+                    policies: Vec::new(),
+                    seconds: start.elapsed().as_secs_f64(),
+                });
+            }
+        }
+        FileKind::Suite => {
+            let (Some(store), Parsed::Suite(suite)) = (store, parsed) else {
+                return Err(missing_store(file));
+            };
+            tested_store = true;
+            if let Some(why) = &opts.invalid_policies {
+                for case in suite.cases.iter().filter(|c| keep(&c.name)) {
+                    cases.push(unusable(&case.name, &file.display, Some(case.line), why));
+                }
+                return Ok((
+                    FileResult {
+                        file: file.display.clone(),
+                        kind: file.kind,
+                        cases,
+                    },
+                    touched,
+                    tested_store,
+                ));
+            }
+            let extra = match &suite.entities {
+                Some(rel) => load_extra(store, file, rel)?,
+                None => Vec::new(),
+            };
+            let decider = Decider::new(Builder::with_extra(store, extra));
+            for case in suite.cases.iter().filter(|c| keep(&c.name)) {
+                let r = run_case(&decider, case, &file.display, &mut touched);
+                cases.push(r);
+            }
+        }
+        FileKind::CedarRunTests => {
+            let Some(store) = store else {
+                return Err(missing_store(file));
+            };
+            tested_store = true;
+            let dir = file.path.parent().unwrap_or(Path::new("."));
+            for r in cedar::run_tests(&file.text, &store.user_policies, &store.schema, dir) {
+                touched.extend(r.reasons.iter().cloned());
+                if keep(&r.name) {
+                    cases.push(cedar_result(r, &file.display));
+                }
+            }
+        }
+        FileKind::CedarIntegration => {
+            let json: Value = serde_json::from_str(&file.text).unwrap_or(Value::Null);
+            for r in cedar::run_integration(&json, &file.path, opts.cedar_root.as_deref()) {
+                if keep(&r.name) {
+                    cases.push(cedar_result(r, &file.display));
+                }
+            }
+        }
+    }
+    Ok((
+        FileResult {
+            file: file.display.clone(),
+            kind: file.kind,
+            cases,
+        },
+        touched,
+        tested_store,
+    ))
+}
+
+/// A case that cannot run because the policy set does not validate.
+fn unusable(name: &str, file: &str, line: Option<usize>, why: &str) -> CaseResult {
+    CaseResult {
+        name: name.to_string(),
+        file: file.to_string(),
+        line,
+        status: Status::Error,
+        message: Some(why.to_string()),
+        expected: None,
+        actual: None,
+        policies: Vec::new(),
+        seconds: 0.0,
+    }
 }
 
 fn missing_store(file: &TestFile) -> Diags {
@@ -264,7 +373,7 @@ fn describe_policies(p: &[String]) -> String {
     }
 }
 
-fn cedar_result(r: cedar::CedarTestResult, file: &str, start: Instant) -> CaseResult {
+fn cedar_result(r: cedar::CedarTestResult, file: &str) -> CaseResult {
     CaseResult {
         name: r.name,
         file: file.to_string(),
@@ -275,10 +384,10 @@ fn cedar_result(r: cedar::CedarTestResult, file: &str, start: Instant) -> CaseRe
             (Some(_), false) => Status::Fail,
         },
         message: r.failure,
-        expected: None,
-        actual: None,
+        expected: r.expected,
+        actual: r.actual,
         policies: r.reasons,
-        seconds: start.elapsed().as_secs_f64(),
+        seconds: r.seconds,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use cedar_policy::{
     Authorizer, Context, Entities, EntityUid, PolicySet, Request, Schema, ValidationMode, Validator,
@@ -104,6 +105,9 @@ pub fn run_integration(
             failure: Some(m),
             errored: true,
             reasons: Vec::new(),
+            expected: None,
+            actual: None,
+            seconds: 0.0,
         }]
     };
     let test: IntegrationTest = match serde_json::from_value(json.clone()) {
@@ -128,6 +132,7 @@ pub fn run_integration(
         Err(e) => return fail_file(e.to_string()),
     };
     let mut out = Vec::new();
+    let file_start = Instant::now();
     let validation = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
     let passed = validation.validation_passed();
     out.push(CedarTestResult {
@@ -148,9 +153,27 @@ pub fn run_integration(
         },
         errored: false,
         reasons: Vec::new(),
+        expected: Some(
+            if test.should_validate {
+                "validates"
+            } else {
+                "does not validate"
+            }
+            .into(),
+        ),
+        actual: Some(
+            if passed {
+                "validates"
+            } else {
+                "does not validate"
+            }
+            .into(),
+        ),
+        seconds: file_start.elapsed().as_secs_f64(),
     });
     let authorizer = Authorizer::new();
     for r in &test.requests {
+        let started = Instant::now();
         let name = r.description.clone();
         let built = build(r, &schema);
         let req = match built {
@@ -161,6 +184,9 @@ pub fn run_integration(
                     failure: Some(e.to_string()),
                     errored: true,
                     reasons: Vec::new(),
+                    expected: None,
+                    actual: None,
+                    seconds: started.elapsed().as_secs_f64(),
                 });
                 continue;
             }
@@ -196,6 +222,17 @@ pub fn run_integration(
             },
             errored: false,
             reasons: Vec::new(),
+            expected: Some(super::run_tests::describe(
+                r.decision.decision(),
+                &r.reason,
+                r.errors.len(),
+            )),
+            actual: Some(super::run_tests::describe(
+                resp.decision(),
+                &eval.reasons,
+                eval.errors.len(),
+            )),
+            seconds: started.elapsed().as_secs_f64(),
         });
     }
     out

@@ -22,7 +22,6 @@ pub use run_tests::run_tests;
 
 use cedar_policy::Decision;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// Result of one Cedar-format test.
 #[derive(Debug, Clone)]
@@ -36,6 +35,12 @@ pub struct CedarTestResult {
     pub errored: bool,
     /// Policies that determined Cedar's decision (for coverage).
     pub reasons: Vec<String>,
+    /// The expected answer, as the report shows it.
+    pub expected: Option<String>,
+    /// The actual answer, as the report shows it.
+    pub actual: Option<String>,
+    /// This test's own time, in seconds.
+    pub seconds: f64,
 }
 
 /// Which Cedar format a JSON file holds, if any.
@@ -47,21 +52,48 @@ pub enum CedarFormat {
     Integration,
 }
 
-/// Recognise a Cedar test file by shape.
-pub fn detect(json: &Value) -> Option<CedarFormat> {
-    match json {
-        Value::Array(items) => {
-            if items.is_empty() || items.iter().all(|i| i.get("request").is_some()) {
-                Some(CedarFormat::RunTests)
-            } else {
-                None
-            }
-        }
-        Value::Object(o) if o.contains_key("requests") && o.contains_key("shouldValidate") => {
-            Some(CedarFormat::Integration)
-        }
-        _ => None,
+/// Recognise a Cedar test file by shape, without building a JSON tree (a
+/// test file can be tens of megabytes): a non-empty array whose every item
+/// has a `request` is a `run-tests` file; an object with `requests` and
+/// `shouldValidate` is an integration test. Anything else (an empty array,
+/// an entities file, other JSON) is not a test file. `Err` when the text
+/// is not JSON.
+pub fn detect(text: &str) -> Result<Option<CedarFormat>, serde_json::Error> {
+    use serde::de::IgnoredAny;
+    #[derive(Deserialize)]
+    struct Item {
+        request: Option<IgnoredAny>,
     }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Integration {
+        requests: Option<IgnoredAny>,
+        should_validate: Option<IgnoredAny>,
+    }
+    // Validate the JSON first, so a syntax error is reported as one. Then
+    // read only the shape (serde skips everything else without keeping it).
+    serde_json::from_str::<IgnoredAny>(text)?;
+    Ok(match text.trim_start().as_bytes().first() {
+        Some(b'[') => match serde_json::from_str::<Vec<Option<Item>>>(text) {
+            Ok(items)
+                if !items.is_empty()
+                    && items
+                        .iter()
+                        .all(|i| i.as_ref().is_some_and(|i| i.request.is_some())) =>
+            {
+                Some(CedarFormat::RunTests)
+            }
+            _ => None,
+        },
+        Some(b'{') => match serde_json::from_str::<Integration>(text) {
+            Ok(Integration {
+                requests: Some(_),
+                should_validate: Some(_),
+            }) => Some(CedarFormat::Integration),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
