@@ -260,8 +260,8 @@ check_release_url() {
   if [[ $url =~ ^https://[^@[:space:]]+$ ]]; then
     CURL_ARGS+=(--proto '=https' --location --proto-redir '=https')
   elif [[ $url =~ ^http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/[^@[:space:]]*)?$ ]]; then
-    # Loopback (tests): plain http, no redirects followed.
-    CURL_ARGS+=(--proto '=http')
+    # Loopback (tests): plain http, straight to it (no proxy), no redirects.
+    CURL_ARGS+=(--proto '=http' --noproxy '*')
   else
     die "the release URL '$url' is neither https nor http to loopback (127.0.0.1, localhost); refusing to download a binary over it"
   fi
