@@ -13,6 +13,7 @@ mod gate_soundness;
 mod github;
 mod github_adoption;
 mod hooks;
+mod install;
 mod runtime;
 mod shortcuts;
 mod toolkit;

@@ -5,6 +5,7 @@
 
 pub mod fake_github;
 pub mod github_run;
+pub mod release_server;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
