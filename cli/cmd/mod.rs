@@ -91,7 +91,7 @@ enum Command {
     Github(github::Args),
     /// Answer an agent harness's pre-tool-use hook: allow, deny or ask.
     #[command(
-        after_help = "Example (Claude Code, .claude/settings.json):\n  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"agentgate hook claude-code\"}]}]}}\n\nThe hook always exits 0 with the harness's own answer (or none, to leave the call to the harness); its own failures answer deny."
+        after_help = "Examples:\n  agentgate install-hooks claude-code    # writes the wiring below into .claude/settings.json\n  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"agentgate hook claude-code\"}]}]}}\n\nThe hook answers in the harness's own form: JSON on stdout with exit 0, or (Windsurf, Kiro) the reason on stderr with exit 2 to block; nothing, or the harness's neutral answer, leaves the call to the harness. Its own failures always block."
     )]
     Hook(hook::Args),
     /// Work with the tool catalog: `tools import` types an MCP server's tools.
