@@ -11,6 +11,7 @@ mod fuzz;
 mod gate;
 mod gate_soundness;
 mod github;
+mod harnesses;
 mod hooks;
 mod runtime;
 mod toolkit;
