@@ -13,5 +13,6 @@ mod gate_soundness;
 mod github;
 mod harnesses;
 mod hooks;
+mod install_hooks;
 mod runtime;
 mod toolkit;
