@@ -13,7 +13,10 @@
 # Then `cargo test`, then the plugin's tests (`node --test`) against the
 # binary cargo built. Arguments go to `cargo test` (e.g. scripts/test.sh
 # gate_soundness); with arguments the plugin's tests are not run, and the
-# script says so.
+# script says so. With AGENTGATE_OPENCLAW_E2E=1 the plugin is also loaded
+# into real OpenClaw (integrations/openclaw-e2e: `npm ci` of the pinned
+# `openclaw`, about 650 MB, and four agent turns of about 30 s each);
+# without it the script says that was not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,11 +49,20 @@ fi
 cargo test --workspace --locked "$@"
 
 if [ "$#" -gt 0 ]; then
-  echo "scripts/test.sh: a cargo test filter was given, so the OpenClaw plugin's tests (integrations/openclaw) were not run" >&2
+  echo "scripts/test.sh: a cargo test filter was given, so the OpenClaw plugin's tests (integrations/openclaw, integrations/openclaw-e2e) were not run" >&2
   exit 0
 fi
 
 echo "scripts/test.sh: the OpenClaw plugin's tests (integrations/openclaw, node --test under Node 24)" >&2
 npm ci --prefix integrations/openclaw --no-audit --no-fund --silent
-cd integrations/openclaw
-AGENTGATE_BIN="$OLDPWD/target/debug/agentgate" node_modules/.bin/node --test "test/**/*.test.js"
+BIN="$PWD/target/debug/agentgate"
+NODE24="$PWD/integrations/openclaw/node_modules/.bin/node"
+(cd integrations/openclaw && AGENTGATE_BIN="$BIN" "$NODE24" --test "test/**/*.test.js")
+
+if [ "${AGENTGATE_OPENCLAW_E2E:-}" = 1 ]; then
+  echo "scripts/test.sh: the plugin in real OpenClaw (integrations/openclaw-e2e)" >&2
+  npm ci --prefix integrations/openclaw-e2e --ignore-scripts --no-audit --no-fund --silent
+  (cd integrations/openclaw-e2e && AGENTGATE_BIN="$BIN" "$NODE24" --test --test-concurrency=1 "*.test.js")
+else
+  echo "scripts/test.sh: the plugin in real OpenClaw (integrations/openclaw-e2e) was not run; AGENTGATE_OPENCLAW_E2E=1 runs it (installs openclaw from npm, ~650 MB)" >&2
+fi
