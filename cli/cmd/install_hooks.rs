@@ -31,12 +31,20 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Exit {
     let harness = args.harness.harness();
     let absolute = |p: PathBuf| if p.is_absolute() { p } else { ctx.cwd.join(p) };
+    // Where OpenClaw keeps its configuration, as OpenClaw reads it
+    // (docs/help/environment.md in the openclaw package).
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let opts = Options {
         command: args.command,
         file: args.file.map(absolute),
-        home: std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from),
+        home: env("OPENCLAW_HOME").or_else(|| env("HOME")),
+        openclaw_config: env("OPENCLAW_CONFIG_PATH")
+            .or_else(|| env("OPENCLAW_STATE_DIR").map(|d| d.join("openclaw.json")))
+            .map(absolute),
         plugin_dir: args.plugin_dir.map(absolute),
     };
     match install(harness, &ctx.root, &opts) {

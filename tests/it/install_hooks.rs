@@ -44,7 +44,10 @@ fn install(dir: &Path, args: &[&str]) -> Out {
     let mut cmd = std::process::Command::new(bin());
     cmd.args(&all)
         .current_dir(dir)
-        .env("HOME", dir.join("home"));
+        .env("HOME", dir.join("home"))
+        .env_remove("OPENCLAW_HOME")
+        .env_remove("OPENCLAW_STATE_DIR")
+        .env_remove("OPENCLAW_CONFIG_PATH");
     run(&mut cmd, None)
 }
 
@@ -284,6 +287,32 @@ fn an_existing_settings_file_keeps_everything_else() {
         v["plugins"]["entries"]["agentgate"]["config"]["command"],
         "agentgate"
     );
+}
+
+#[test]
+fn openclaw_config_is_found_where_openclaw_looks() {
+    let dir = git_repo();
+    let d = dir.path();
+    let with = |k: &str, v: &Path| {
+        let mut cmd = std::process::Command::new(bin());
+        cmd.args(["install-hooks", "openclaw"])
+            .current_dir(d)
+            .env("HOME", d.join("home"))
+            .env_remove("OPENCLAW_HOME")
+            .env_remove("OPENCLAW_STATE_DIR")
+            .env_remove("OPENCLAW_CONFIG_PATH")
+            .env(k, v);
+        run(&mut cmd, None)
+    };
+    for (var, value, file) in [
+        ("OPENCLAW_CONFIG_PATH", "cfg/oc.json", "cfg/oc.json"),
+        ("OPENCLAW_STATE_DIR", "state", "state/openclaw.json"),
+        ("OPENCLAW_HOME", "ochome", "ochome/.openclaw/openclaw.json"),
+    ] {
+        let out = with(var, &d.join(value));
+        assert_eq!(out.code, 0, "{var}: {}", out.all());
+        assert!(d.join(file).is_file(), "{var}: {file}: {}", out.all());
+    }
 }
 
 #[test]

@@ -37,6 +37,9 @@ pub struct Options {
     pub file: Option<PathBuf>,
     /// The home directory (OpenClaw's configuration lives under it).
     pub home: Option<PathBuf>,
+    /// OpenClaw's configuration file, when the environment names it
+    /// (`OPENCLAW_CONFIG_PATH`, or `openclaw.json` in `OPENCLAW_STATE_DIR`).
+    pub openclaw_config: Option<PathBuf>,
     /// OpenClaw: the agentgate plugin's directory, added to the plugin
     /// load paths.
     pub plugin_dir: Option<PathBuf>,
@@ -48,6 +51,7 @@ impl Default for Options {
             command: "agentgate".into(),
             file: None,
             home: None,
+            openclaw_config: None,
             plugin_dir: None,
         }
     }
@@ -103,7 +107,9 @@ pub enum InstallError {
     },
     /// OpenClaw's configuration lives in the home directory, which is not
     /// known.
-    #[error("no home directory is known (HOME is unset); pass --file with OpenClaw's config path")]
+    #[error(
+        "no home directory is known (HOME and OPENCLAW_HOME are unset); pass --file with OpenClaw's config path"
+    )]
     NoHome,
     /// Reading or writing failed.
     #[error("{path}: {source}")]

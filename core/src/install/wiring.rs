@@ -195,9 +195,9 @@ pub(super) fn plan(harness: Harness, repo: &Path, opts: &Options) -> Result<Plan
             ],
         },
         Harness::OpenClaw => {
-            let path = match &opts.file {
-                Some(f) => f.clone(),
-                None => opts
+            let path = match (&opts.file, &opts.openclaw_config) {
+                (Some(f), _) | (None, Some(f)) => f.clone(),
+                (None, None) => opts
                     .home
                     .clone()
                     .ok_or(InstallError::NoHome)?
