@@ -5,9 +5,18 @@
 # - the `cedar` CLI at the version agentgate pins (cedar-policy-cli), the
 #   independent oracle of the policy toolkit's tests: built once into
 #   target/tools with cargo (a few minutes);
-# - cvc5, the SMT solver the policy-impact proofs use (Debian's package).
+# - cvc5, the SMT solver the policy-impact proofs use (Debian's package);
+# - the OpenClaw plugin's npm dependencies (integrations/openclaw, from its
+#   lockfile), among them Node 24 from the npm package `node`: OpenClaw needs
+#   Node 24, so the plugin is tested under it whatever Node the machine has.
 #
-# Arguments go to `cargo test` (e.g. scripts/test.sh gate_soundness).
+# Then `cargo test`, then the plugin's tests (`node --test`) against the
+# binary cargo built. Arguments go to `cargo test` (e.g. scripts/test.sh
+# gate_soundness); with arguments the plugin's tests are not run, and the
+# script says so. With AGENTGATE_OPENCLAW_E2E=1 the plugin is also loaded
+# into real OpenClaw (integrations/openclaw-e2e: `npm ci` of the pinned
+# `openclaw`, about 650 MB, and four agent turns of about 30 s each);
+# without it the script says that was not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +41,28 @@ if ! command -v cvc5 >/dev/null 2>&1; then
   fi
 fi
 
-exec cargo test --workspace --locked "$@"
+if ! command -v npm >/dev/null 2>&1; then
+  echo "scripts/test.sh: npm is missing; the OpenClaw plugin's tests need it: install Node.js and npm (apt-get install nodejs npm)" >&2
+  exit 2
+fi
+
+cargo test --workspace --locked "$@"
+
+if [ "$#" -gt 0 ]; then
+  echo "scripts/test.sh: a cargo test filter was given, so the OpenClaw plugin's tests (integrations/openclaw, integrations/openclaw-e2e) were not run" >&2
+  exit 0
+fi
+
+echo "scripts/test.sh: the OpenClaw plugin's tests (integrations/openclaw, node --test under Node 24)" >&2
+npm ci --prefix integrations/openclaw --no-audit --no-fund --silent
+BIN="$PWD/target/debug/agentgate"
+NODE24="$PWD/integrations/openclaw/node_modules/.bin/node"
+(cd integrations/openclaw && AGENTGATE_BIN="$BIN" "$NODE24" --test "test/**/*.test.js")
+
+if [ "${AGENTGATE_OPENCLAW_E2E:-}" = 1 ]; then
+  echo "scripts/test.sh: the plugin in real OpenClaw (integrations/openclaw-e2e)" >&2
+  npm ci --prefix integrations/openclaw-e2e --ignore-scripts --no-audit --no-fund --silent
+  (cd integrations/openclaw-e2e && AGENTGATE_BIN="$BIN" "$NODE24" --test --test-concurrency=1 "*.test.js")
+else
+  echo "scripts/test.sh: the plugin in real OpenClaw (integrations/openclaw-e2e) was not run; AGENTGATE_OPENCLAW_E2E=1 runs it (installs openclaw from npm, ~650 MB)" >&2
+fi

@@ -9,6 +9,7 @@ mod gate;
 mod github;
 mod hook;
 mod init;
+mod install_hooks;
 mod test;
 mod tools;
 mod validate;
@@ -91,9 +92,12 @@ enum Command {
     Github(github::Args),
     /// Answer an agent harness's pre-tool-use hook: allow, deny or ask.
     #[command(
-        after_help = "Example (Claude Code, .claude/settings.json):\n  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"agentgate hook claude-code\"}]}]}}\n\nThe hook always exits 0 with the harness's own answer (or none, to leave the call to the harness); its own failures answer deny."
+        after_help = "Examples:\n  agentgate install-hooks claude-code    # writes the wiring below into .claude/settings.json\n  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"agentgate hook claude-code\"}]}]}}\n\nThe hook answers in the harness's own form: JSON on stdout with exit 0, or (Windsurf, Kiro) the reason on stderr with exit 2 to block; nothing, or the harness's neutral answer, leaves the call to the harness. Its own failures always block."
     )]
     Hook(hook::Args),
+    /// Wire `agentgate hook` into a harness: write or merge its settings file.
+    #[command(after_help = format!("Examples:\n  agentgate install-hooks claude-code\n  agentgate install-hooks cursor --repo ../app\n  agentgate install-hooks kiro --file .kiro/agents/dev.json\n  agentgate install-hooks openclaw --plugin-dir ~/src/agentgate/integrations/openclaw\n\nOther settings in the file are kept; a file that cannot be parsed is left alone (exit 2); running it twice leaves one entry.\n\n{EXIT_CODES}"))]
+    InstallHooks(install_hooks::Args),
     /// Work with the tool catalog: `tools import` types an MCP server's tools.
     Tools(tools::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -132,6 +136,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Github(a) => github::run(&ctx, a),
         Command::Hook(a) => hook::run(&ctx, a),
+        Command::InstallHooks(a) => install_hooks::run(&ctx, a),
         Command::Tools(a) => tools::run(&ctx, a),
         Command::Completions(a) => {
             use clap::CommandFactory;

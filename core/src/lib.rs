@@ -21,7 +21,8 @@
 //! - [`tools`]: tool calls as requests (the tool catalog), for [`hook`]
 //!   and the MCP proxy; [`decision_log`] records what was decided;
 //! - [`testing`]: policy test suites (agentgate's TOML, gate scenarios,
-//!   Cedar's formats); [`init`]: scaffolding a repository.
+//!   Cedar's formats); [`init`]: scaffolding a repository; [`install`]:
+//!   wiring the hook into a harness's settings.
 
 // Diagnostics are returned on cold paths only; boxing them would make every
 // construction site noisier for no measurable gain.
@@ -36,6 +37,7 @@ pub mod gate;
 pub mod git;
 pub mod hook;
 pub mod init;
+pub mod install;
 pub mod policy;
 pub mod request;
 pub mod testing;

@@ -28,7 +28,7 @@ use agentgate_core::file_tree::DirTree;
 use agentgate_core::gate::identity::{identify, trailers};
 use agentgate_core::gate::signoff::{self, Excluded};
 use agentgate_core::git::{CommitMeta, Person};
-use agentgate_core::hook::{self, Harness};
+use agentgate_core::hook::{self, Decision, Harness};
 use agentgate_core::policy::PolicyStore;
 use agentgate_core::policy::catalog::Catalog;
 use agentgate_core::policy::codeowners::CodeOwners;
@@ -463,6 +463,14 @@ fn hook_corpus(cwd: &Path) -> Vec<Vec<u8>> {
                 .into_bytes(),
         );
     }
+    // Every harness's recorded payloads (tests/data/harnesses).
+    for f in files(&repo_root().join("tests/data/harnesses"), "json") {
+        out.push(
+            String::from_utf8_lossy(&f)
+                .replace("$CWD", &cwd)
+                .into_bytes(),
+        );
+    }
     out
 }
 
@@ -470,12 +478,10 @@ fn hook_corpus(cwd: &Path) -> Vec<Vec<u8>> {
 fn fuzz_hook_payloads() {
     let dir = crate::common::init_repo();
     let corpus = hook_corpus(dir.path());
-    let harnesses = [Harness::ClaudeCode, Harness::Copilot];
-    let mut i = 0usize;
     let store = PolicyStore::load(&DirTree::new(dir.path())).unwrap();
     let decider = Decider::new(Builder::new(&store));
     fuzz_json(
-        "hook payloads",
+        "hook payloads (every harness)",
         corpus,
         &[
             b"tool_name",
@@ -485,15 +491,39 @@ fn fuzz_hook_payloads() {
             b"command",
             b"cwd",
             b"mcp__",
+            b"hook_event_name",
+            b"mcp_context",
+            b"tool_info",
+            b"preToolUse",
+            b"use_mcp_tool",
+            b"MCP:",
+            b"@server/tool",
+            b"before_tool_call",
+            b"message_sending",
         ],
         |b| {
-            i += 1;
-            let h = harnesses[i % harnesses.len()];
-            if let Ok(call) = hook::parse(h, &text(b))
-                && let Ok(m) =
-                    agentgate_core::tools::map(&store, Some(dir.path()), "claude-code", &call.call)
-            {
-                let _ = agentgate_core::tools::decide(&decider, &m);
+            // Every reader sees every input; every writer every decision.
+            for h in Harness::ALL {
+                let parsed = hook::parse(h, &text(b));
+                let event = parsed.as_ref().ok().map(|c| c.event.clone());
+                for d in [
+                    Decision::Allow,
+                    Decision::Deny,
+                    Decision::Ask,
+                    Decision::Defer,
+                ] {
+                    let _ = hook::render(h, event.as_deref(), d, &text(b));
+                }
+                if let Ok(call) = parsed
+                    && let Ok(m) = agentgate_core::tools::map(
+                        &store,
+                        Some(dir.path()),
+                        h.default_agent(),
+                        &call.call,
+                    )
+                {
+                    let _ = agentgate_core::tools::decide(&decider, &m);
+                }
             }
         },
     );

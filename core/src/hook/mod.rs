@@ -1,6 +1,7 @@
 //! Agent harness hooks: answer allow, deny or ask for a tool call an agent
-//! is about to make (Claude Code's `PreToolUse`, the GitHub Copilot SDK's
-//! `preToolUse`) from the repository's policies, so the rules that judge
+//! is about to make (Claude Code, GitHub Copilot, Codex, Gemini CLI,
+//! Cursor, Windsurf, Kiro, Cline, OpenClaw; one module per protocol under
+//! `protocol/`) from the repository's policies, so the rules that judge
 //! commits at merge time also hold at run time, where a prompt's
 //! instructions did not.
 //!
@@ -10,26 +11,30 @@
 //! ```
 //!
 //! **Never widen.** An allow leaves the call to the harness's own
-//! permission rules (no decision) unless `[hook] on_allow = "allow"`; a
-//! confirm asks where someone can answer and denies, saying how to
-//! approve, where nobody can (Claude Code's `bypassPermissions` and
-//! `dontAsk`, a CI run, `on_confirm = "deny"`).
+//! permission rules (no decision, or the harness's neutral answer) unless
+//! `[hook] on_allow = "allow"`; a confirm asks where someone can answer and
+//! denies, saying how to approve, where nobody can (a harness whose hooks
+//! cannot ask, Claude Code's `bypassPermissions` and `dontAsk`, a CI run,
+//! `on_confirm = "deny"`).
 //!
 //! **Fail closed.** A payload that cannot be read, unusable policies or a
-//! call that cannot be judged answer `deny` with the reason. With no
-//! `agentgate.toml` in the repository, nothing decides: the answer is
-//! `ask`.
+//! call that cannot be judged answer "block" in the harness's form, never
+//! the error that lets the call run. With no `agentgate.toml` in the
+//! repository, nothing decides: the answer is `ask` where the harness can
+//! ask, and a block where it cannot.
 //!
 //! **The guard guards itself.** The policies come from the repository's
 //! top level (`--repo`, the harness's project directory, or the outermost
 //! git work tree above the working directory that holds an
 //! `agentgate.toml`), never from a directory the agent can plant one in.
 
+mod error;
 mod protocol;
 
 use std::path::{Path, PathBuf};
 
-pub use protocol::{Decision, Harness, HookCall, parse, render};
+pub use error::HookError;
+pub use protocol::{Decision, Harness, HookCall, Reply, parse, render};
 
 use crate::decide::{Answer, Decider};
 use crate::file_tree::DirTree;
@@ -44,6 +49,8 @@ use crate::vocab::Verdict;
 pub struct Outcome {
     /// What the harness is told.
     pub decision: Decision,
+    /// The event that asked, when the payload could be read.
+    pub event: Option<String>,
     /// Why, with the deciding policies and their intent.
     pub reason: String,
     /// What the policies said, when they were asked.
@@ -57,6 +64,7 @@ impl Outcome {
         Outcome {
             decision: Decision::Deny,
             reason: format!("agentgate denies this because it cannot decide: {reason}"),
+            event: None,
             verdict: None,
             log_error: None,
         }
@@ -91,7 +99,11 @@ pub fn explain(store: &PolicyStore, answer: &Answer) -> String {
 }
 
 /// Environment variables harnesses set to the project's root directory.
-const PROJECT_DIR_VARS: &[&str] = &["CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR"];
+const PROJECT_DIR_VARS: &[&str] = &[
+    "CLAUDE_PROJECT_DIR",
+    "GEMINI_PROJECT_DIR",
+    "CURSOR_PROJECT_DIR",
+];
 
 /// Where the policies are: `explicit` (`--repo`), else found from the
 /// harness's project directory, the payload's working directory, or
@@ -139,21 +151,42 @@ pub fn run(
 ) -> Outcome {
     let HookCall {
         mut call,
-        permission_mode,
+        event,
+        cannot_ask,
     } = match parse(harness, payload) {
         Ok(c) => c,
-        Err(e) => return Outcome::fail(e.0),
+        Err(e) => return Outcome::fail(e.to_string()),
+    };
+    let fail = |reason: String| Outcome {
+        event: Some(event.clone()),
+        ..Outcome::fail(reason)
     };
     if call.cwd.as_os_str().is_empty() {
         call.cwd = fallback_cwd.to_path_buf();
     }
     let Some(root) = policy_root(repo, &call.cwd, fallback_cwd) else {
+        let missing = format!(
+            "agentgate found no agentgate.toml in the repository of {}, so no policy decides this",
+            call.cwd.display()
+        );
+        let nobody = cannot_ask
+            .clone()
+            .or_else(|| unattended().then(|| "this is an unattended (CI) run".to_string()));
         return Outcome {
-            decision: Decision::Ask,
-            reason: format!(
-                "agentgate found no agentgate.toml in the repository of {}, so no policy decides this; asking you instead (run `agentgate init` in the repository)",
-                call.cwd.display()
-            ),
+            decision: if nobody.is_some() {
+                Decision::Deny
+            } else {
+                Decision::Ask
+            },
+            reason: match nobody {
+                Some(why) => format!(
+                    "{missing}; nobody can be asked instead ({why}), so it is denied (run `agentgate init` in the repository)"
+                ),
+                None => format!(
+                    "{missing}; asking you instead (run `agentgate init` in the repository)"
+                ),
+            },
+            event: Some(event),
             verdict: None,
             log_error: None,
         };
@@ -168,7 +201,7 @@ pub fn run(
                         None => d.to_string(),
                     })
                     .unwrap_or_default();
-            return Outcome::fail(format!(
+            return fail(format!(
                 "the policies in {} cannot be used ({first}); fix them (`agentgate validate`)",
                 root.display()
             ));
@@ -177,22 +210,20 @@ pub fn run(
     let agent = agent.unwrap_or(harness.default_agent());
     let mapped = match tools::map(&store, Some(&root), agent, &call) {
         Ok(m) => m,
-        Err(e) => return Outcome::fail(e.to_string()),
+        Err(e) => return fail(e.to_string()),
     };
     let decider = Decider::new(Builder::new(&store));
     let judged = match tools::decide(&decider, &mapped) {
         Ok(j) => j,
-        Err(e) => return Outcome::fail(format!("cannot evaluate `{}`: {e}", mapped.summary)),
+        Err(e) => return fail(format!("cannot evaluate `{}`: {e}", mapped.summary)),
     };
     // Where nobody can answer, a confirmation is a deny.
     let nobody_asks = match store.config.hook.on_confirm {
         OnConfirm::Deny => Some("the config says `[hook] on_confirm = \"deny\"`".to_string()),
-        OnConfirm::Ask => match permission_mode.as_deref() {
-            Some(m @ ("bypassPermissions" | "dontAsk")) => Some(format!(
-                "the harness runs in permission mode `{m}`, which asks nobody"
-            )),
-            _ if unattended() => Some("this is an unattended (CI) run".to_string()),
-            _ => None,
+        OnConfirm::Ask => match cannot_ask {
+            Some(why) => Some(why),
+            None if unattended() => Some("this is an unattended (CI) run".to_string()),
+            None => None,
         },
     };
     let decision = match judged.verdict {
@@ -247,6 +278,7 @@ pub fn run(
     Outcome {
         decision,
         reason,
+        event: Some(event),
         verdict: Some(judged.verdict),
         log_error,
     }

@@ -113,6 +113,38 @@ pub const GATE_ACTIONS: &[&str] = &["create", "modify", "delete"];
 /// Context attributes the gate fills for its actions.
 pub const GATE_CONTEXT: &[&str] = &["signoff", "approvals"];
 
+/// The actions of the shipped schema: agentgate's own vocabulary (a test
+/// keeps the list equal to the schema). A tool that shares a name with one
+/// (OpenClaw's `write`, Copilot's `create` and `edit`) is a tool the
+/// catalog maps, never an action of its own (see [`is_tool_action`]).
+pub const VOCAB_ACTIONS: &[&str] = &[
+    "write",
+    "change",
+    "create",
+    "modify",
+    "delete",
+    "runtime",
+    "irreversible",
+    "communicate",
+    "read",
+    "edit",
+    "run",
+    "fetch",
+    "search",
+    "call",
+    "post",
+    "share",
+    "remove",
+    "set_permissions",
+];
+
+/// Whether the schema declares `tool` as an action of its own, with typed
+/// input (`agentgate tools import`): an action by that name that is not
+/// one of agentgate's own.
+pub fn is_tool_action(schema: &Schema, tool: &str) -> bool {
+    !VOCAB_ACTIONS.contains(&tool) && has_action(schema, tool)
+}
+
 /// Whether the schema defines an action with this id.
 pub fn has_action(schema: &Schema, id: &str) -> bool {
     action_uid(id).is_some_and(|uid| schema.actions().any(|a| *a == uid))
@@ -211,6 +243,20 @@ mod tests {
     /// `core/builtin-schema.json` is the shipped schema, converted by
     /// Cedar. Regenerate with `AGENTGATE_BLESS=1 cargo test -p
     /// agentgate-core builtin_json`.
+    #[test]
+    fn the_vocabulary_is_the_shipped_schemas_actions() {
+        let schema = Schema::from_json_str(BUILTIN_JSON).unwrap();
+        let mut shipped: Vec<String> = schema
+            .actions()
+            .map(|a| a.id().unescaped().to_string())
+            .collect();
+        shipped.sort();
+        let mut listed: Vec<String> = VOCAB_ACTIONS.iter().map(|a| a.to_string()).collect();
+        listed.sort();
+        assert_eq!(shipped, listed);
+        assert!(!is_tool_action(&schema, "write"));
+    }
+
     #[test]
     fn builtin_json_is_the_shipped_schema() {
         let (frag, warnings) =

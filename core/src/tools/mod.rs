@@ -32,7 +32,7 @@ use thiserror::Error;
 
 use crate::decide::{Answer, Decider, Probe};
 use crate::policy::PolicyStore;
-use crate::policy::schema::{context_attrs, has_action};
+use crate::policy::schema::{context_attrs, is_tool_action};
 use crate::request::{Req, RequestError};
 use crate::vocab::Verdict;
 use crate::vocab::{Principal, Resource};
@@ -235,7 +235,7 @@ pub fn map(
 
     // A tool the schema declares as an action of its own (`tools import`):
     // its requests use it and carry the arguments, typed.
-    let typed = has_action(&store.schema, tool);
+    let typed = is_tool_action(&store.schema, tool);
     let input = if typed {
         Some(
             input::shaped(&store.schema, tool, &call.input).map_err(|source| MapError::Input {
