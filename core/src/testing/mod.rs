@@ -213,7 +213,7 @@ fn run_file(
                 return Err(missing_store(file));
             };
             tested_store = true;
-            let dir = file.path.parent().unwrap_or(Path::new("."));
+            let dir = dir_of(&file.path);
             for r in cedar::run_tests(&file.text, &store.user_policies, &store.schema, dir) {
                 touched.extend(r.reasons.iter().cloned());
                 if keep(&r.name) {
@@ -239,6 +239,15 @@ fn run_file(
         touched,
         tested_store,
     ))
+}
+
+/// The directory a test file's relative paths start from (`.` for a bare
+/// file name, whose parent is the empty path).
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 /// A case that cannot run because the policy set does not validate.
@@ -272,7 +281,7 @@ fn load_extra(
     file: &TestFile,
     rel: &str,
 ) -> Result<Vec<cedar_policy::Entity>, Diags> {
-    let path = file.path.parent().unwrap_or(Path::new(".")).join(rel);
+    let path = dir_of(&file.path).join(rel);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Diag::error(
             Code::Suite,

@@ -72,13 +72,20 @@ pub fn run_tests(
             .collect();
         Some(format!("policy set validation failed: {}", msgs.join("; ")))
     };
+    // The directory entity files must stay inside, resolved once.
+    let canon_dir = dir
+        .canonicalize()
+        .map_err(|source| CaseError::Canonicalize {
+            path: dir.to_path_buf(),
+            source,
+        });
     let run = |i: usize, item: &RawValue| {
         one(
             i,
             item,
             policies,
             schema,
-            dir,
+            (dir, &canon_dir),
             validation_failure.as_deref(),
         )
     };
@@ -135,7 +142,7 @@ fn one(
     item: &RawValue,
     policies: &PolicySet,
     schema: &Schema,
-    dir: &Path,
+    dir: (&Path, &Result<std::path::PathBuf, CaseError>),
     validation_failure: Option<&str>,
 ) -> CedarTestResult {
     let start = Instant::now();
@@ -251,7 +258,7 @@ pub(super) fn describe(
 fn build(
     case: &RunTestCase,
     schema: &Schema,
-    dir: &Path,
+    (dir, canon_dir): (&Path, &Result<std::path::PathBuf, CaseError>),
 ) -> Result<(Request, Entities), CaseError> {
     let uid = |text: Option<&str>, what: &'static str| -> Result<EntityUid, CaseError> {
         let text = text.ok_or(CaseError::Missing(what))?;
@@ -285,7 +292,11 @@ fn build(
                 })
         };
         let canon = canonical(&dir.join(&file))?;
-        let canon_dir = canonical(dir)?;
+        let canon_dir = match canon_dir {
+            Ok(d) => d.clone(),
+            // Report the directory's own error, as the case's.
+            Err(_) => canonical(dir)?,
+        };
         if !canon.starts_with(&canon_dir) {
             return Err(CaseError::Outside {
                 file: canon,
