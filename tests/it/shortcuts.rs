@@ -14,8 +14,15 @@ use std::process::{Command, Stdio};
 use crate::common::*;
 
 /// Run agentgate with and without shortcuts; both outputs and exit codes.
+/// The fast run also splits the range over threads, as huge ranges are.
 fn both(dir: &Path, args: &[&str]) -> (Out, Out) {
-    let fast = agentgate(dir, args);
+    let fast = run(
+        Command::new(bin())
+            .args(args)
+            .current_dir(dir)
+            .env("AGENTGATE_PARALLEL_FROM", "0"),
+        None,
+    );
     let plain = run(
         Command::new(bin())
             .args(args)
@@ -60,6 +67,10 @@ when { resource.kind == "symlink" };
 
 @id("one-file")
 forbid (principal is Agent, action == Action::"delete", resource == File::"src/keep.rs");
+
+@id("no-rm-rf")
+forbid (principal is Agent, action == Action::"run", resource is Command)
+when { resource.line like "*rm -rf*" };
 
 @id("owned-docs-need-owners")
 forbid (principal is Agent, action in Action::"change", resource in Dir::"docs/")

@@ -1,7 +1,8 @@
 //! Judging changes: each (principal, change) through the one request
 //! builder and Cedar, with answers remembered where no policy can tell
-//! commits apart, one entity set per batch of commits, and commits spread
-//! over the machine's cores. Shared by the gate and `audit`.
+//! commits apart and shared by paths no policy can tell apart
+//! ([`crate::policy::path_classes`]), and one entity set per batch of
+//! commits for the questions actually asked. Shared by the gate and `audit`.
 
 use std::collections::HashMap;
 
@@ -325,11 +326,19 @@ fn layers(reqs: &[&Req]) -> Vec<usize> {
 /// stays small in memory).
 const BATCH: usize = 32;
 
+/// Ranges longer than this are diffed on several threads.
+const PARALLEL_FROM: usize = 20_000;
+
+/// Overrides [`PARALLEL_FROM`] (the tests run small ranges in parallel to
+/// hold both ways equal).
+pub const PARALLEL_FROM_ENV: &str = "AGENTGATE_PARALLEL_FROM";
+
 /// One judged commit: its changes, the denied ones, requests evaluated.
 pub(super) type Judged = (Vec<Change>, Vec<Blocked>, usize);
 
-/// Diff and judge commits on every core. Each worker has its own
-/// repository handle, differ and judge; results come back in input order.
+/// Diff and judge commits: on one thread, or on every core for a huge range
+/// (each worker with its own repository handle, differ and judge, over a
+/// contiguous run of commits); results come back in input order.
 pub(super) fn judge_parallel(
     repo: &Repo,
     store: &PolicyStore,
@@ -337,10 +346,20 @@ pub(super) fn judge_parallel(
     signers: &[Signer],
     owner_approved: Option<&(dyn Fn(&str) -> bool + Sync)>,
 ) -> Result<Vec<Judged>, GateError> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8)
-        .min(jobs.len() / 32 + 1);
+    // One thread, unless the range is huge: splitting it decodes the same
+    // pack deltas in each thread (measured: +19% CPU on 2,000 commits, for
+    // a wall time that is well under a second either way).
+    let parallel_from = std::env::var(PARALLEL_FROM_ENV)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(PARALLEL_FROM);
+    let workers = if jobs.len() > parallel_from {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+    } else {
+        1
+    };
     let work = |offset: usize, handle: Repo| -> Result<Vec<(usize, Judged)>, GateError> {
         let mut differ = Differ::new();
         let mut judge = Judge::new(store);
@@ -349,7 +368,10 @@ pub(super) fn judge_parallel(
             Some(f) => Some(f),
             None => None,
         };
-        let mine: Vec<usize> = (offset..jobs.len()).step_by(workers).collect();
+        // A contiguous run of commits each: a commit's parent tree is the
+        // tree its neighbour just read, which the object cache still holds.
+        let per = jobs.len().div_ceil(workers);
+        let mine: Vec<usize> = (offset * per..((offset + 1) * per).min(jobs.len())).collect();
         for chunk in mine.chunks(BATCH) {
             let mut diffed = Vec::with_capacity(chunk.len());
             for &i in chunk {

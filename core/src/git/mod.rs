@@ -112,17 +112,21 @@ impl Repo {
     /// Open the repository at `path` (a work tree or a `.git` directory).
     pub fn open(path: &Path) -> Result<Repo, GitError> {
         // A delta-base cache: tree diffs over many commits decode the same
-        // delta bases again and again (measured: -20% gate time). An object
-        // cache on top measured no gain and only cost memory, so none.
+        // delta bases again and again (measured: without it, 2.3x the CPU).
         //
         // Objects are read as stored: `refs/replace/*` never substitutes one
         // commit or tree for another (gix honours no grafts file either).
         let opts = gix::open::Options::default()
             .config_overrides(["core.deltaBaseCacheLimit=32m", "core.useReplaceRefs=false"]);
-        let repo = gix::open_opts(path, opts).map_err(|e| GitError::NotARepo {
+        let mut repo = gix::open_opts(path, opts).map_err(|e| GitError::NotARepo {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
+        // A small object cache: the walk reads each commit and its metadata
+        // is read right after, and a commit's parent tree is usually the
+        // tree the previous commit's diff just read (measured with 1 MiB:
+        // -8% gate, -10% audit CPU; more bought nothing).
+        repo.object_cache_size(1024 * 1024);
         Ok(Repo { repo })
     }
 

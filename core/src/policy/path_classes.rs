@@ -344,6 +344,21 @@ fn scan(expr: &Value, atoms: &mut HashSet<Atom>) -> Result<(), Unknown> {
                 atoms.insert(Atom::AttrLike(attr, pattern));
                 return Ok(());
             }
+            if let Some(inner) = map.get(".")
+                && inner.get("left").is_some_and(is_resource)
+            {
+                // A file attribute used in a way the atoms do not capture
+                // tells paths apart in ways unknown; any other attribute
+                // (a Channel's `visibility`, a Command's `line`) a File does
+                // not have: reading it errors, or a guard keeps it unread,
+                // the same for every file.
+                let attr = inner.get("attr").and_then(Value::as_str).unwrap_or("");
+                return if FILE_ATTRS.contains(&attr) {
+                    Err(Unknown)
+                } else {
+                    Ok(())
+                };
+            }
             if let Some(inner) = map.get("has")
                 && inner.get("left").is_some_and(is_resource)
             {
@@ -431,6 +446,20 @@ mod tests {
                 .is_none()
         );
         assert!(classifier(r#"permit (principal, action, resource) when { resource in [Dir::"a/", Dir::"b/"] };"#).is_some());
+        // Attributes a File does not have read the same for every file.
+        assert!(
+            classifier(
+                r#"forbid (principal, action, resource) when { resource.line like "*.github/*" };"#
+            )
+            .is_some()
+        );
+        assert!(classifier(r#"forbid (principal, action, resource) when { resource has visibility && resource.visibility == context.v };"#).is_some());
+        assert!(
+            classifier(
+                r#"forbid (principal, action, resource) when { resource.path == context.p };"#
+            )
+            .is_none()
+        );
     }
 
     #[test]
