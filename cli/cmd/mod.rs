@@ -9,6 +9,7 @@ mod gate;
 mod github;
 mod hook;
 mod init;
+mod mcp;
 mod test;
 mod tools;
 mod validate;
@@ -94,6 +95,11 @@ enum Command {
         after_help = "Example (Claude Code, .claude/settings.json):\n  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"*\", \"hooks\": [{\"type\": \"command\", \"command\": \"agentgate hook claude-code\"}]}]}}\n\nThe hook always exits 0 with the harness's own answer (or none, to leave the call to the harness); its own failures answer deny."
     )]
     Hook(hook::Args),
+    /// Proxy an MCP server: the policies judge every tool call, for any MCP client.
+    #[command(
+        after_help = "Examples:\n  agentgate mcp --agent claude-code --name github -- npx -y @modelcontextprotocol/server-github\n  agentgate mcp --upstream https://mcp.example.com/mcp --listen 127.0.0.1:8931\n\nAllowed calls reach the server; denied ones never do (the client gets a tool result with isError naming the policies); a call to confirm is put to the human (MCP elicitation) and denied if nobody confirms. Exits 2 if the server cannot start."
+    )]
+    Mcp(mcp::Args),
     /// Work with the tool catalog: `tools import` types an MCP server's tools.
     Tools(tools::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -132,6 +138,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Github(a) => github::run(&ctx, a),
         Command::Hook(a) => hook::run(&ctx, a),
+        Command::Mcp(a) => mcp::run(&ctx, a),
         Command::Tools(a) => tools::run(&ctx, a),
         Command::Completions(a) => {
             use clap::CommandFactory;
