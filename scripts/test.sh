@@ -5,7 +5,10 @@
 # - the `cedar` CLI at the version agentgate pins (cedar-policy-cli), the
 #   independent oracle of the policy toolkit's tests: built once into
 #   target/tools with cargo (a few minutes);
-# - cvc5, the SMT solver the policy-impact proofs use (Debian's package).
+# - cvc5, the SMT solver the policy-impact proofs use (Debian's package);
+# - Node.js and the npm MCP peers of tests/it/mcp.rs (the reference
+#   filesystem server and the MCP Inspector CLI, pinned in
+#   tests/mcp-peers/package-lock.json), installed with `npm ci`.
 #
 # Arguments go to `cargo test` (e.g. scripts/test.sh gate_soundness).
 set -euo pipefail
@@ -30,6 +33,29 @@ if ! command -v cvc5 >/dev/null 2>&1; then
     echo "scripts/test.sh: cvc5 is missing and cannot be installed here; install it (apt-get install cvc5, brew install cvc5) or set CVC5=/path/to/cvc5" >&2
     exit 2
   fi
+fi
+
+install_debian() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo apt-get install -y -qq "$@" >/dev/null
+  else
+    return 1
+  fi
+}
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "scripts/test.sh: installing Node.js and npm (the MCP peers of tests/it/mcp.rs)" >&2
+  install_debian nodejs npm || {
+    echo "scripts/test.sh: Node.js is missing and cannot be installed here; install Node.js 18 or later with npm" >&2
+    exit 2
+  }
+fi
+if [ ! -e tests/mcp-peers/node_modules/.package-lock.json ] ||
+  [ tests/mcp-peers/package-lock.json -nt tests/mcp-peers/node_modules/.package-lock.json ]; then
+  echo "scripts/test.sh: installing the npm MCP peers (tests/mcp-peers, npm ci)" >&2
+  npm ci --prefix tests/mcp-peers --silent --no-audit --no-fund
 fi
 
 exec cargo test --workspace --locked "$@"

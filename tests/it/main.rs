@@ -12,5 +12,6 @@ mod gate;
 mod gate_soundness;
 mod github;
 mod hooks;
+mod mcp;
 mod runtime;
 mod toolkit;
