@@ -83,12 +83,12 @@ impl Judge {
         format!("mcp__{}__{tool}", self.server)
     }
 
-    /// Whether no call of `tool` (the server's name for it) could ever be
-    /// allowed, with the policies now in force.
-    pub fn hidden(&self, tool: &str) -> Option<Hidden> {
-        match &*self.policies.current().loaded {
-            Loaded::Ready(r) => r.hidden(&self.agent, &self.full_name(tool)),
-            _ => None,
+    /// Keep only the tools (by the server's names for them) some call of
+    /// which could be allowed, with the policies now in force. Unusable or
+    /// missing policies hide nothing: every call is judged anyway.
+    pub fn keep_visible<T>(&self, tools: &mut Vec<T>, name: impl Fn(&T) -> &str) {
+        if let Loaded::Ready(r) = &*self.policies.current().loaded {
+            tools.retain(|t| r.hidden(&self.agent, &self.full_name(name(t))).is_none());
         }
     }
 

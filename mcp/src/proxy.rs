@@ -317,7 +317,7 @@ impl ServerHandler for Proxy {
         let generation = self.0.judge.policies().current().generation + 1;
         match self.forward(req, &ctx).await? {
             ServerResult::ListToolsResult(mut r) => {
-                r.tools.retain(|t| self.0.judge.hidden(&t.name).is_none());
+                self.0.judge.keep_visible(&mut r.tools, |t| &t.name);
                 self.0.listed.store(generation, Ordering::Relaxed);
                 Ok(r)
             }
