@@ -103,10 +103,16 @@ pub fn run(opts: Options) -> Result<(), ProxyError> {
         confirm: opts.confirm_timeout,
         server: opts.server_timeout,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ProxyError::Runtime)?;
+    // One client over stdio: one thread, so a message is never handed from
+    // one worker to another (the judging is microseconds; the waiting is
+    // on pipes). Many clients over HTTP: a worker per core.
+    let runtime = match opts.listen {
+        None => tokio::runtime::Builder::new_current_thread(),
+        Some(_) => tokio::runtime::Builder::new_multi_thread(),
+    }
+    .enable_all()
+    .build()
+    .map_err(ProxyError::Runtime)?;
     let result = runtime.block_on(async {
         match opts.listen {
             Some(addr) => serve::http(judge, backend, timeouts, addr, opts.allow_remote).await,

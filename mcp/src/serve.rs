@@ -33,12 +33,11 @@ pub async fn stdio(
 ) -> Result<(), ProxyError> {
     let proxy = Proxy::new(judge, backend, timeouts);
     proxy.connect().await?;
-    let transport: Lines<rmcp::RoleServer, _, _> = Lines::new(
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-        Peer::Client,
-        "the MCP client",
-    );
+    // Pipes (as clients start servers) are read on the IO reactor, not by a
+    // blocking thread per read: one hand-off less per message.
+    let (stdin, stdout) = rmcp::transport::stdio_pipes();
+    let transport: Lines<rmcp::RoleServer, _, _> =
+        Lines::new(stdin, stdout, Peer::Client, "the MCP client");
     let served = proxy.clone().serve(transport).await;
     let result = match served {
         Ok(running) => running
