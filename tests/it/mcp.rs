@@ -740,7 +740,16 @@ fn a_crashing_or_silent_server_gives_errors_not_hangs() {
     assert!(result_text(&r).1, "a denied call is still answered: {r}");
     let r = p.request(json!(6), "ping", json!({}));
     assert_eq!(r["result"], json!({}), "{r}");
-    assert!(p.stderr().contains("exited"), "{}", p.stderr());
+    // The proxy says the server exited (on stderr, read by a thread).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !p.stderr().contains("exited") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        p.stderr().contains("exited (exit status: 3)"),
+        "{}",
+        p.stderr()
+    );
     assert_eq!(p.finish(), 0);
 }
 
