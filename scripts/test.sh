@@ -6,6 +6,9 @@
 #   independent oracle of the policy toolkit's tests: built once into
 #   target/tools with cargo (a few minutes);
 # - cvc5, the SMT solver the policy-impact proofs use (Debian's package);
+# - Node.js and npm when missing (Debian's packages), and the npm MCP peers
+#   of tests/it/mcp.rs (the reference filesystem server and the MCP
+#   Inspector CLI, pinned in tests/mcp-peers/package-lock.json, `npm ci`);
 # - the OpenClaw plugin's npm dependencies (integrations/openclaw, from its
 #   lockfile), among them Node 24 from the npm package `node`: OpenClaw needs
 #   Node 24, so the plugin is tested under it whatever Node the machine has.
@@ -41,9 +44,27 @@ if ! command -v cvc5 >/dev/null 2>&1; then
   fi
 fi
 
-if ! command -v npm >/dev/null 2>&1; then
-  echo "scripts/test.sh: npm is missing; the OpenClaw plugin's tests need it: install Node.js and npm (apt-get install nodejs npm)" >&2
-  exit 2
+install_debian() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo apt-get install -y -qq "$@" >/dev/null
+  else
+    return 1
+  fi
+}
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "scripts/test.sh: installing Node.js and npm (the MCP peers of tests/it/mcp.rs, the OpenClaw plugin's tests)" >&2
+  install_debian nodejs npm || {
+    echo "scripts/test.sh: Node.js is missing and cannot be installed here; install Node.js 18 or later with npm" >&2
+    exit 2
+  }
+fi
+if [ ! -e tests/mcp-peers/node_modules/.package-lock.json ] ||
+  [ tests/mcp-peers/package-lock.json -nt tests/mcp-peers/node_modules/.package-lock.json ]; then
+  echo "scripts/test.sh: installing the npm MCP peers (tests/mcp-peers, npm ci)" >&2
+  npm ci --prefix tests/mcp-peers --silent --no-audit --no-fund
 fi
 
 cargo test --workspace --locked "$@"

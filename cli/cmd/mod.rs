@@ -10,6 +10,7 @@ mod github;
 mod hook;
 mod init;
 mod install_hooks;
+mod mcp;
 mod test;
 mod tools;
 mod validate;
@@ -98,6 +99,11 @@ enum Command {
     /// Wire `agentgate hook` into a harness: write or merge its settings file.
     #[command(after_help = format!("Examples:\n  agentgate install-hooks claude-code\n  agentgate install-hooks cursor --repo ../app\n  agentgate install-hooks kiro --file .kiro/agents/dev.json\n  agentgate install-hooks openclaw --plugin-dir ~/src/agentgate/integrations/openclaw\n\nOther settings in the file are kept; a file that cannot be parsed is left alone (exit 2); running it twice leaves one entry.\n\n{EXIT_CODES}"))]
     InstallHooks(install_hooks::Args),
+    /// Proxy an MCP server: the policies judge every tool call, for any MCP client.
+    #[command(
+        after_help = "Examples:\n  agentgate mcp --agent claude-code --name github -- npx -y @modelcontextprotocol/server-github\n  agentgate mcp --upstream https://mcp.example.com/mcp --listen 127.0.0.1:8931\n\nAllowed calls reach the server; denied ones never do (the client gets a tool result with isError naming the policies); a call to confirm is put to the human (MCP elicitation) and denied if nobody confirms. Exits 2 if the server cannot start."
+    )]
+    Mcp(mcp::Args),
     /// Work with the tool catalog: `tools import` types an MCP server's tools.
     Tools(tools::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -137,6 +143,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Github(a) => github::run(&ctx, a),
         Command::Hook(a) => hook::run(&ctx, a),
         Command::InstallHooks(a) => install_hooks::run(&ctx, a),
+        Command::Mcp(a) => mcp::run(&ctx, a),
         Command::Tools(a) => tools::run(&ctx, a),
         Command::Completions(a) => {
             use clap::CommandFactory;

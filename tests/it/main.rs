@@ -16,6 +16,7 @@ mod harnesses;
 mod hooks;
 mod install;
 mod install_hooks;
+mod mcp;
 mod runtime;
 mod shortcuts;
 mod toolkit;

@@ -131,8 +131,10 @@ pub fn policy_root(
     find_config_dir(start)
 }
 
-/// Whether nobody is there to answer a question: a CI run.
-fn unattended() -> bool {
+/// Whether nobody is there to answer a question: a CI run (`CI` or
+/// `GITHUB_ACTIONS` set). The hooks and the MCP proxy deny a confirmation
+/// there.
+pub fn unattended() -> bool {
     let set = |v: &str| {
         std::env::var(v)
             .is_ok_and(|x| !x.is_empty() && x != "0" && !x.eq_ignore_ascii_case("false"))

@@ -123,6 +123,64 @@ impl ToolCatalog {
     }
 }
 
+/// An action every call mapped one way makes (see [`ToolCatalog::ways`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certain {
+    /// The action.
+    pub action: String,
+    /// Whether it always acts on the `Tool` itself, whatever the
+    /// arguments (else on what they name).
+    pub on_tool: bool,
+}
+
+impl ToolCatalog {
+    /// Every way calls of `tool` can be mapped, whatever their arguments,
+    /// each with the actions *every* call mapped that way makes at least one
+    /// request of (or is denied for lacking the arguments to name it): the
+    /// rules the name reaches, in order, up to the first with no `when`
+    /// (arguments can satisfy any `when`, and nothing after an unconditional
+    /// rule is ever reached), then the verbs in the name if every such rule
+    /// has a `when`. A way with no certain action is an empty list. What
+    /// the MCP proxy asks the policies to hide a tool no call of which could
+    /// ever be allowed.
+    pub fn ways(&self, tool: &str) -> Vec<Vec<Certain>> {
+        let name = tool.to_lowercase();
+        let mut out = Vec::new();
+        for c in self.own.iter().chain(builtin().iter()) {
+            if !c.names.iter().any(|g| g.is_match(&name)) {
+                continue;
+            }
+            let mut certain: Vec<Certain> = Vec::new();
+            for t in &c.rule.targets {
+                // A required target makes its requests or fails the call; an
+                // optional one with nothing to name acts on the Tool itself,
+                // except a file (or read) target, which then makes none.
+                let always = !t.optional
+                    || (!super::targets::is_file_action(&t.action) && t.file.is_empty());
+                let c = Certain {
+                    action: t.action.clone(),
+                    on_tool: !super::targets::names_a_resource(t),
+                };
+                if always && !certain.contains(&c) {
+                    certain.push(c);
+                }
+            }
+            out.push(certain);
+            if c.when.is_empty() {
+                return out;
+            }
+        }
+        // The verbs: a post names the channels its arguments give, if any;
+        // anything else acts on the Tool.
+        let action = guess_action(tool);
+        out.push(vec![Certain {
+            action: action.to_string(),
+            on_tool: action != "post",
+        }]);
+        out
+    }
+}
+
 /// The words of a tool's name: `chat_postMessage` -> chat, post, message;
 /// `send-mail` -> send, mail; `deleteEmails` -> delete, emails. The
 /// `mcp__server__` prefix is not part of it.
@@ -271,6 +329,40 @@ mod tests {
             ["delete", "emails", "in", "bulk"]
         );
         assert_eq!(words("API-post-page"), ["api", "post", "page"]);
+    }
+
+    #[test]
+    fn ways_name_the_actions_every_call_makes() {
+        let catalog = ToolCatalog::new(&Config::default());
+        let on = |action: &str, on_tool: bool| Certain {
+            action: action.into(),
+            on_tool,
+        };
+        // Unconditional rule: one way.
+        assert_eq!(
+            catalog.ways("mcp__github__add_collaborator"),
+            [[on("set_permissions", false)]]
+        );
+        // Conditional rules, then the verbs in the name.
+        assert_eq!(
+            catalog.ways("mcp__github__update_repository"),
+            [
+                vec![on("set_permissions", false)],
+                vec![on("set_permissions", false)],
+                vec![on("call", true)]
+            ]
+        );
+        // Optional file targets make nothing certain.
+        assert_eq!(
+            catalog.ways("mcp__fs__read_text_file"),
+            [Vec::<Certain>::new()]
+        );
+        // No rule: the verbs.
+        assert_eq!(
+            catalog.ways("mcp__x__deleteEverything"),
+            [[on("remove", true)]]
+        );
+        assert_eq!(catalog.ways("mcp__x__sendNote"), [[on("post", false)]]);
     }
 
     #[test]

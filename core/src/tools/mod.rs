@@ -37,6 +37,7 @@ use crate::request::{Req, RequestError};
 use crate::vocab::Verdict;
 use crate::vocab::{Principal, Resource};
 use audience::{Audience, least_private};
+pub use catalog::Certain;
 use catalog::{DESTINATION_ARGS, ToolCatalog, guess_action};
 pub use targets::patch_paths;
 use targets::{describe_args, entity_id, is_file_action, targets_of, tool_resource};
@@ -279,6 +280,22 @@ pub fn map(
         })
         .collect();
     Ok(Mapped { targets, summary })
+}
+
+/// The actions every call of `tool` makes at least one request of, for
+/// each way the catalog can map the tool whatever its arguments (see
+/// [`ToolCatalog::ways`]); a tool the schema declares as an action of its
+/// own (`tools import`) makes only that one. A way with no certain action is
+/// an empty list.
+pub fn certain_actions(store: &PolicyStore, tool: &str) -> Vec<Vec<Certain>> {
+    let tool = tool.trim();
+    if is_tool_action(&store.schema, tool) {
+        return vec![vec![Certain {
+            action: tool.to_string(),
+            on_tool: false,
+        }]];
+    }
+    ToolCatalog::new(&store.config).ways(tool)
 }
 
 /// Judge every target of a call; the most serious answer decides (deny

@@ -195,15 +195,7 @@ pub(super) fn targets_of(
             ));
         }
     }
-    let has_resource = !(t.file.is_empty()
-        && t.repo_file.is_empty()
-        && t.patch.is_empty()
-        && t.command.is_empty()
-        && t.url.is_empty()
-        && t.query.is_empty()
-        && t.channel.is_none()
-        && t.item.is_none());
-    if !has_resource {
+    if !names_a_resource(t) {
         raw.push((
             action.to_string(),
             tool_resource(&call.tool),
@@ -211,6 +203,19 @@ pub(super) fn targets_of(
             format!("{action} via tool {}", call.tool),
         ));
     }
+}
+
+/// Whether a target names what it acts on (a file, command, URL, query,
+/// channel or item) rather than acting on the `Tool` itself.
+pub(super) fn names_a_resource(t: &crate::policy::config::TargetRule) -> bool {
+    !(t.file.is_empty()
+        && t.repo_file.is_empty()
+        && t.patch.is_empty()
+        && t.command.is_empty()
+        && t.url.is_empty()
+        && t.query.is_empty()
+        && t.channel.is_none()
+        && t.item.is_none())
 }
 
 /// The paths a patch writes: `*** Add File:`, `*** Update File:`, `***
