@@ -67,7 +67,14 @@ if [ ! -e tests/mcp-peers/node_modules/.package-lock.json ] ||
   npm ci --prefix tests/mcp-peers --silent --no-audit --no-fund
 fi
 
-cargo test --workspace --locked "$@"
+# Node 24 from the plugin's lockfile (the npm package `node`): the plugin
+# needs it, and the npm MCP peers run under it too, so the tests see the
+# same Node whatever the machine has (Debian's own nodejs is older).
+npm ci --prefix integrations/openclaw --no-audit --no-fund --silent
+NODE24="$PWD/integrations/openclaw/node_modules/.bin/node"
+NODE24_DIR="$PWD/integrations/openclaw/node_modules/node/bin"
+
+PATH="$NODE24_DIR:$PATH" cargo test --workspace --locked "$@"
 
 if [ "$#" -gt 0 ]; then
   echo "scripts/test.sh: a cargo test filter was given, so the OpenClaw plugin's tests (integrations/openclaw, integrations/openclaw-e2e) were not run" >&2
@@ -75,9 +82,7 @@ if [ "$#" -gt 0 ]; then
 fi
 
 echo "scripts/test.sh: the OpenClaw plugin's tests (integrations/openclaw, node --test under Node 24)" >&2
-npm ci --prefix integrations/openclaw --no-audit --no-fund --silent
 BIN="$PWD/target/debug/agentgate"
-NODE24="$PWD/integrations/openclaw/node_modules/.bin/node"
 (cd integrations/openclaw && AGENTGATE_BIN="$BIN" "$NODE24" --test "test/**/*.test.js")
 
 if [ "${AGENTGATE_OPENCLAW_E2E:-}" = 1 ]; then

@@ -162,7 +162,7 @@ pub fn xml(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit {
     use super::*;
 
     #[test]

@@ -266,7 +266,7 @@ fn directories_errors_and_a_missing_solver() {
 
     // Without cvc5: said so, and the concrete impact alone decides.
     let out = run(
-        std::process::Command::new(bin())
+        agentgate_cmd()
             .args([
                 "diff",
                 "--old-dir",
@@ -343,7 +343,7 @@ fn a_solver_that_gives_up_is_unknown_never_proved() {
     );
     let head = commit_as(dir.path(), ALICE, ALICE, "reorder a condition");
     let out = run(
-        std::process::Command::new(bin())
+        agentgate_cmd()
             .args(["diff", &base, &head, "--format", "json"])
             .current_dir(dir.path())
             .env("CVC5", &solver),

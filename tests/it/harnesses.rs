@@ -13,7 +13,6 @@
 //! objection" where it has none.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::common::*;
 use serde_json::Value;
@@ -167,7 +166,7 @@ fn payload(harness: &str, case: &str, cwd: &Path) -> String {
 /// Run `agentgate hook <harness>` in `dir` with no CI and no harness
 /// project directory in the environment (plus `env`).
 fn hook(harness: &str, dir: &Path, stdin: &str, env: &[(&str, &str)]) -> Out {
-    let mut cmd = Command::new(bin());
+    let mut cmd = agentgate_cmd();
     cmd.args(["hook", harness]).current_dir(dir);
     for v in [
         "CI",

@@ -8,7 +8,7 @@
 //! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::common::*;
 use serde_json::{Value, json};
@@ -507,7 +507,7 @@ fn eight_concurrent_writers_of_1000_decisions_leave_8000_whole_lines() {
                         + "\n"
                 })
                 .collect();
-            let mut child = Command::new(bin())
+            let mut child = agentgate_cmd()
                 .args(["check", "--stdin", "--format", "json"])
                 .current_dir(dir.path())
                 .stdin(Stdio::piped())
@@ -599,7 +599,7 @@ fn claude_payload_for_wiring(dir: &Path) -> String {
 fn check_stdin_answers_each_request_as_it_arrives() {
     use std::io::{BufRead, BufReader, Write};
     let dir = init_repo();
-    let mut child = Command::new(bin())
+    let mut child = agentgate_cmd()
         .args(["check", "--stdin", "--format", "json"])
         .current_dir(dir.path())
         .stdin(Stdio::piped())

@@ -41,7 +41,7 @@ const WIRING: &[(&str, &str, &[&str])] = &[
 fn install(dir: &Path, args: &[&str]) -> Out {
     let mut all = vec!["install-hooks"];
     all.extend_from_slice(args);
-    let mut cmd = std::process::Command::new(bin());
+    let mut cmd = agentgate_cmd();
     cmd.args(&all)
         .current_dir(dir)
         .env("HOME", dir.join("home"))
@@ -294,7 +294,7 @@ fn openclaw_config_is_found_where_openclaw_looks() {
     let dir = git_repo();
     let d = dir.path();
     let with = |k: &str, v: &Path| {
-        let mut cmd = std::process::Command::new(bin());
+        let mut cmd = agentgate_cmd();
         cmd.args(["install-hooks", "openclaw"])
             .current_dir(d)
             .env("HOME", d.join("home"))
@@ -417,7 +417,7 @@ fn the_installed_wiring_runs_the_hook() {
         .unwrap()
         .replace("$CWD", &d.display().to_string());
         let out = run(
-            std::process::Command::new(bin())
+            agentgate_cmd()
                 .args(&words)
                 .current_dir(d)
                 .env_remove("CI")

@@ -82,7 +82,7 @@ fn reached(log: &Path) -> Vec<Value> {
 
 /// The proxy's command, with the environment of an attended session.
 fn proxy_command(dir: &Path, log: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(bin());
+    let mut c = agentgate_cmd();
     c.arg("mcp")
         .args(args)
         .current_dir(dir)

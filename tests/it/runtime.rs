@@ -33,7 +33,7 @@ fn claude_payload(cwd: &Path, tool: &str, input: Value, mode: &str) -> String {
 /// for no output, else the decision, with the reason.
 fn claude_in(dir: &Path, cwd: &Path, tool: &str, input: Value, mode: &str) -> (String, String) {
     let out = run(
-        std::process::Command::new(bin())
+        agentgate_cmd()
             .args(["hook", "claude-code"])
             .current_dir(dir)
             .env_remove("CI")
@@ -85,7 +85,7 @@ fn allowed_calls_defer_to_the_harness_in_claude_code_and_copilot() {
     }
     // Copilot too: no output is Copilot's "no decision".
     let out = run(
-        std::process::Command::new(bin())
+        agentgate_cmd()
             .args(["hook", "copilot"])
             .current_dir(d)
             .env_remove("CI")
@@ -123,7 +123,7 @@ fn a_confirmation_nobody_can_answer_is_a_deny_that_says_how_to_approve() {
     assert_eq!(got, "ask");
     // A CI run has nobody to ask.
     let out = run(
-        std::process::Command::new(bin())
+        agentgate_cmd()
             .args(["hook", "claude-code"])
             .current_dir(d)
             .env("CI", "true"),
@@ -136,7 +136,7 @@ fn a_confirmation_nobody_can_answer_is_a_deny_that_says_how_to_approve() {
         out.all()
     );
     let out = run(
-        std::process::Command::new(bin())
+        agentgate_cmd()
             .args(["hook", "copilot"])
             .current_dir(d)
             .env("GITHUB_ACTIONS", "true"),

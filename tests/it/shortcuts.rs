@@ -17,14 +17,14 @@ use crate::common::*;
 /// The fast run also splits the range over threads, as huge ranges are.
 fn both(dir: &Path, args: &[&str]) -> (Out, Out) {
     let fast = run(
-        Command::new(bin())
+        agentgate_cmd()
             .args(args)
             .current_dir(dir)
             .env("AGENTGATE_PARALLEL_FROM", "0"),
         None,
     );
     let plain = run(
-        Command::new(bin())
+        agentgate_cmd()
             .args(args)
             .current_dir(dir)
             .env("AGENTGATE_NO_SHORTCUTS", "1"),

@@ -53,7 +53,17 @@ pub fn agentgate(dir: &Path, args: &[&str]) -> Out {
 
 /// Run agentgate in `dir`, feeding `stdin`.
 pub fn agentgate_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Out {
-    run(Command::new(bin()).args(args).current_dir(dir), stdin)
+    run(agentgate_cmd().args(args).current_dir(dir), stdin)
+}
+
+/// The agentgate binary as a command, without the markers of the CI run
+/// the tests themselves may be in (`CI`, `GITHUB_ACTIONS`): an unattended
+/// run turns every confirmation into a deny, so a test that wants one sets
+/// them itself.
+pub fn agentgate_cmd() -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.env_remove("CI").env_remove("GITHUB_ACTIONS");
+    cmd
 }
 
 /// Run a command, feeding `stdin`, and collect its output.
