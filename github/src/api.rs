@@ -2,6 +2,9 @@
 //! retries with backoff on 5xx and rate limits (honouring `Retry-After` and
 //! `x-ratelimit-reset`), timeouts, pagination that refuses to truncate, and
 //! errors that say what to do. The token never appears in an error.
+//!
+//! (It runs past 500 lines because REST, pagination and GraphQL share one
+//! retry loop and one error type, and read best side by side.)
 
 use std::time::Duration;
 

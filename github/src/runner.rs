@@ -6,6 +6,9 @@
 //! Every failure along the way is a block (DESIGN §5.4): it is reported on
 //! the check run, in the job summary and in the outputs, and the exit code
 //! is 2, never 0.
+//!
+//! (It runs past 500 lines because the run's outcome types and the one flow
+//! that fills them read best together, top to bottom.)
 
 use agentgate_core::gate::{GateError, GateReport, GateVerdict};
 use agentgate_impact::GateImpact;

@@ -93,14 +93,25 @@ impl Proof {
     }
 }
 
+/// Why the proof's solver cannot be used here.
+#[derive(Debug, thiserror::Error)]
+pub enum SolverUnavailable {
+    /// The async runtime the solver is driven by could not be started.
+    #[error("cannot start the solver runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// cvc5 could not be started.
+    #[error("{0}")]
+    Solver(#[source] cedar_policy_symcc::solver::SolverError),
+}
+
 /// Whether cvc5 can be started here (the proof's solver); why not if not.
-pub fn solver_available() -> Result<(), String> {
+pub fn solver_available() -> Result<(), SolverUnavailable> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the solver runtime: {e}"))?;
+        .map_err(SolverUnavailable::Runtime)?;
     rt.block_on(async { LocalSolver::cvc5().map(drop) })
-        .map_err(|e| e.to_string())
+        .map_err(SolverUnavailable::Solver)
 }
 
 /// Prove (or refute) that `new` grants nothing `old` does not, over the

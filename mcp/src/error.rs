@@ -8,6 +8,33 @@ use std::net::SocketAddr;
 use rmcp::{ErrorData, ServiceError};
 use thiserror::Error;
 
+/// Why a call a human confirmed is still not forwarded.
+#[derive(Debug, Error)]
+pub enum NotForwarded {
+    /// The pending call lost what it was judged with.
+    #[error("agentgate cannot judge the confirmed call")]
+    Unjudged,
+    /// Cedar could not evaluate the call as confirmed.
+    #[error("agentgate cannot evaluate the confirmed call: {0}")]
+    Evaluate(#[source] agentgate_core::request::RequestError),
+    /// A policy denies the call even with the human's confirmation.
+    #[error(
+        "agentgate denies {summary} by {agent} even though you confirmed it ({what}): {explained}{log}"
+    )]
+    StillDenied {
+        /// What the call does.
+        summary: String,
+        /// The agent.
+        agent: String,
+        /// The target that is denied.
+        what: String,
+        /// The deciding policies and their intent.
+        explained: String,
+        /// What to add about the decision log (empty when it was written).
+        log: String,
+    },
+}
+
 /// The proxy cannot start or keep serving.
 #[derive(Debug, Error)]
 pub enum ProxyError {

@@ -22,6 +22,7 @@ use agentgate_core::vocab::Verdict;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
+use crate::error::NotForwarded;
 use crate::hiding::Hidden;
 use crate::policy::{Loaded, Policies, Ready};
 
@@ -207,15 +208,15 @@ impl Judge {
 
     /// A human confirmed `pending`: judge it again as confirmed. `Ok` means
     /// forward it; `Err` says why not.
-    pub fn confirmed(&self, pending: &Pending) -> Result<(), String> {
+    pub fn confirmed(&self, pending: &Pending) -> Result<(), NotForwarded> {
         let (ready, (mapped, decisive)) = match (&*pending.loaded, &pending.mapped) {
             (Loaded::Ready(r), Some(m)) => (r, m),
             // No policies: the human's answer is the only decision.
             (Loaded::Missing { .. }, _) => return Ok(()),
-            _ => return Err("agentgate cannot judge the confirmed call".to_string()),
+            _ => return Err(NotForwarded::Unjudged),
         };
         let decider = Decider::new(Builder::new(&ready.store));
-        let confirm = |t: &Target| -> Result<(Target, Answer), String> {
+        let confirm = |t: &Target| -> Result<(Target, Answer), NotForwarded> {
             let mut t = t.clone();
             if context_attrs(&ready.store.schema, &t.req.action)
                 .iter()
@@ -225,7 +226,7 @@ impl Judge {
             }
             let answer = decider
                 .answer(&t.req, Probe::Off)
-                .map_err(|e| format!("agentgate cannot evaluate the confirmed call: {e}"))?;
+                .map_err(NotForwarded::Evaluate)?;
             Ok((t, answer))
         };
         let (t, answer) = confirm(decisive)?;
@@ -235,13 +236,13 @@ impl Judge {
             // A possible write the human was asked about is theirs to allow.
             let fine = answer.decision == Verdict::Allow || t.possible;
             if !fine {
-                return Err(format!(
-                    "agentgate denies {} by {} even though you confirmed it ({}): {}{log}",
-                    mapped.summary,
-                    self.agent,
-                    t.what,
-                    explain(&ready.store, &answer)
-                ));
+                return Err(NotForwarded::StillDenied {
+                    summary: mapped.summary.clone(),
+                    agent: self.agent.clone(),
+                    what: t.what.clone(),
+                    explained: explain(&ready.store, &answer),
+                    log,
+                });
             }
         }
         Ok(())

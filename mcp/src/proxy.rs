@@ -285,8 +285,8 @@ impl ServerHandler for Proxy {
                 }
                 match ask(&ctx, &pending.question, self.0.timeouts.confirm).await {
                     Asked::Confirmed => {
-                        if let Err(reason) = judge.confirmed(&pending) {
-                            return Ok(Self::refused(reason));
+                        if let Err(why) = judge.confirmed(&pending) {
+                            return Ok(Self::refused(why.to_string()));
                         }
                     }
                     Asked::Refused(why) => {
