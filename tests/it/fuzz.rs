@@ -1,12 +1,12 @@
 //! Bounded fuzzing of every parser that reads input a user, a file, git, a
 //! harness or GitHub can influence: config, test suites, scenarios,
 //! sign-offs, hook payloads (every harness), webhook payloads, CODEOWNERS,
-//! commit trailers and identities, request specs, shell command lines, and
-//! Cedar's test-file formats. Each target mutates a corpus of real inputs
-//! (the repository's own files and recorded payloads) with a deterministic
-//! generator and calls the parser, and everything downstream of a
-//! successful parse, under `catch_unwind`: any panic fails the test with
-//! the input that caused it.
+//! commit trailers and identities, request specs, shell command lines,
+//! Cedar's test-file formats, and MCP messages from either side of the
+//! proxy. Each target mutates a corpus of real inputs (the repository's own
+//! files and recorded payloads) with a deterministic generator and calls
+//! the parser, and everything downstream of a successful parse, under
+//! `catch_unwind`: any panic fails the test with the input that caused it.
 //!
 //! Each target runs for `AGENTGATE_FUZZ_SECS` seconds (default 1) or
 //! `AGENTGATE_FUZZ_RUNS` executions, whichever comes first, and prints how
@@ -731,6 +731,72 @@ fn fuzz_cedar_test_files() {
                     }
                 }
             }
+        },
+    );
+}
+
+/// MCP's stdio framing, from either side of the proxy: every line a client
+/// or a server sends is read as a JSON-RPC message of its role, or refused
+/// with an error to the client; nothing panics, and every line is consumed.
+#[test]
+fn fuzz_mcp_messages() {
+    use agentgate_mcp::lines::{Lines, Peer};
+    use rmcp::transport::Transport;
+    use rmcp::{RoleClient, RoleServer};
+    let corpus: Vec<Vec<u8>> = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":"a","method":"tools/list","params":{"cursor":"x"}}"#,
+        r##"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"chat_postMessage","arguments":{"channel":"#general","text":"hi","private":true},"_meta":{"progressToken":7}}}"##,
+        r#"{"jsonrpc":"2.0","id":3,"result":{"action":"accept","content":{"confirm":true}}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{"listChanged":true}},"serverInfo":{"name":"s","version":"1"}}}"#,
+        r#"{"jsonrpc":"2.0","id":"a","result":{"tools":[{"name":"write_file","description":"d","inputSchema":{"type":"object","properties":{"path":{"type":"string"}}}}]}}"#,
+        r#"{"jsonrpc":"2.0","id":4,"method":"elicitation/create","params":{"message":"ok?","requestedSchema":{"type":"object","properties":{"confirm":{"type":"boolean"}},"required":["confirm"]}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}"#,
+        r#"{"jsonrpc":"2.0","id":5,"error":{"code":-32601,"message":"no"}}"#,
+    ]
+    .iter()
+    .map(|m| format!("{m}\n").into_bytes())
+    .collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    fuzz_json(
+        "mcp messages",
+        corpus,
+        &[
+            b"\"jsonrpc\":\"2.0\"",
+            b"\"id\":null",
+            b"\"method\"",
+            b"\"params\"",
+            b"\n",
+            b"\r\n",
+            b"\xEF\xBB\xBF",
+            b"tools/call",
+        ],
+        |b| {
+            rt.block_on(async {
+                // The client's side (the proxy is its server) and the
+                // server's side (the proxy is its client).
+                let mut from_client = Lines::<RoleServer, _, _>::new(
+                    std::io::Cursor::new(b.to_vec()),
+                    tokio::io::sink(),
+                    Peer::Client,
+                    "fuzz client",
+                );
+                while let Some(m) = Transport::<RoleServer>::receive(&mut from_client).await {
+                    serde_json::to_vec(&m).expect("a message read is a message written");
+                }
+                let mut from_server = Lines::<RoleClient, _, _>::new(
+                    std::io::Cursor::new(b.to_vec()),
+                    tokio::io::sink(),
+                    Peer::Client,
+                    "fuzz server",
+                );
+                while let Some(m) = Transport::<RoleClient>::receive(&mut from_server).await {
+                    serde_json::to_vec(&m).expect("a message read is a message written");
+                }
+            })
         },
     );
 }
