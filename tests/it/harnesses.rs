@@ -60,6 +60,7 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "deny",
         "acl-files-need-maintainer-signoff",
     ),
+    ("copilot", "mcp", "confirm", "confirm-irreversible"),
     ("copilot", "unknown", "allow", ""),
     ("codex", "shell", "confirm", "confirm-destructive-commands"),
     ("codex", "edit", "deny", "acl-files-need-maintainer-signoff"),

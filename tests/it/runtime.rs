@@ -392,6 +392,92 @@ fn mcp_tools_that_write_files_are_edits_of_the_same_files() {
 
 // ------------------------------------------------- paths as the OS writes them
 
+/// Copilot's hook decision for `tool` (its MCP tools arrive named
+/// `<server>-<tool>`): "defer" for no output.
+fn copilot(dir: &Path, tool: &str, input: Value) -> (String, String) {
+    let payload =
+        json!({"timestamp": 1_764_000_000_000u64, "cwd": dir, "toolName": tool, "toolArgs": input});
+    let out = run(
+        agentgate_cmd().args(["hook", "copilot"]).current_dir(dir),
+        Some(&payload.to_string()),
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    if out.stdout.trim().is_empty() {
+        return ("defer".into(), String::new());
+    }
+    let j = out.json();
+    (
+        j["permissionDecision"].as_str().unwrap().to_string(),
+        j["permissionDecisionReason"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn copilots_dashed_mcp_names_reach_the_same_rules() {
+    let dir = init_repo();
+    let d = dir.path();
+    add_config(d, "[audience]\nprivate = [\"slack:#team-*\"]");
+    let abs = |p: &str| d.join(p).display().to_string();
+    // Copilot CLI names MCP tools `<server>-<tool>`, and server keys hold
+    // dashes: without the catalog's reading these were unknown tools whose
+    // verbs ("create", "update", "write") decided nothing, so they deferred.
+    for (tool, args, want, policy) in [
+        (
+            "github-mcp-server-create_or_update_file",
+            json!({"owner": "acme", "repo": "app", "path": ".github/workflows/ci.yml", "content": "x", "message": "m", "branch": "main"}),
+            "deny",
+            "acl-files-need-maintainer-signoff",
+        ),
+        (
+            "filesystem-write_file",
+            json!({"path": abs(".github/workflows/x.yml"), "content": "on: push"}),
+            "deny",
+            "acl-files-need-maintainer-signoff",
+        ),
+        (
+            "my-fs-move_file",
+            json!({"source": abs("notes.md"), "destination": abs(".github/workflows/x.yml")}),
+            "deny",
+            "acl-files-need-maintainer-signoff",
+        ),
+        (
+            "github-update_repository",
+            json!({"owner": "acme", "repo": "app", "private": false}),
+            "deny",
+            "agents-never-change-access",
+        ),
+        (
+            "github-mcp-server-add_collaborator",
+            json!({"owner": "acme", "repo": "app", "username": "x", "permission": "admin"}),
+            "deny",
+            "agents-never-change-access",
+        ),
+        (
+            "slack-chat_postMessage",
+            json!({"channel": "#general", "text": "the answer"}),
+            "ask",
+            "confirm-unless-private",
+        ),
+    ] {
+        let (got, reason) = copilot(d, tool, args.clone());
+        assert_eq!(got, want, "{tool} {args}: {reason}");
+        assert!(reason.contains(policy), "{tool}: {reason}");
+    }
+    // The audience is read from the server's key, as for `mcp__slack__...`.
+    let (got, reason) = copilot(
+        d,
+        "slack-chat_postMessage",
+        json!({"channel": "#team-core", "text": "x"}),
+    );
+    assert_eq!(got, "defer", "{reason}");
+    // Copilot's own tools keep their names; a dashed name no rule knows
+    // stays an unknown tool.
+    let (got, reason) = copilot(d, "edit", json!({"path": abs("src/lib.rs")}));
+    assert_eq!(got, "defer", "{reason}");
+    let (got, reason) = copilot(d, "my-server-list_items", json!({}));
+    assert_eq!(got, "defer", "{reason}");
+}
+
 #[test]
 fn links_are_resolved_before_dotdot() {
     let dir = init_repo();

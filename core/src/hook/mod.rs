@@ -209,6 +209,13 @@ pub fn run(
             ));
         }
     };
+    if let Some(name) = protocol::known_tool_name(
+        harness,
+        &tools::catalog::ToolCatalog::new(&store.config),
+        &call.tool,
+    ) {
+        call.tool = name;
+    }
     let agent = agent.unwrap_or(harness.default_agent());
     let mapped = match tools::map(&store, Some(&root), agent, &call) {
         Ok(m) => m,

@@ -23,6 +23,7 @@ mod windsurf;
 
 use crate::hook::HookError;
 use crate::tools::ToolCall;
+use crate::tools::catalog::ToolCatalog;
 
 /// A harness agentgate speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,6 +171,16 @@ pub fn parse(harness: Harness, text: &str) -> Result<HookCall, HookError> {
         Harness::Kiro => kiro::parse(&m),
         Harness::Cline => cline::parse(&m),
         Harness::OpenClaw => openclaw::parse(&m),
+    }
+}
+
+/// The tool as the catalog knows it, where the harness's name for it needs
+/// the catalog to be read (Copilot's `<server>-<tool>` MCP names); `None`
+/// keeps the name the payload gave.
+pub fn known_tool_name(harness: Harness, catalog: &ToolCatalog, tool: &str) -> Option<String> {
+    match harness {
+        Harness::Copilot => copilot::mcp_tool_name(catalog, tool),
+        _ => None,
     }
 }
 
