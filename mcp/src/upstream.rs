@@ -97,6 +97,14 @@ const LEG_HEADERS: &[&str] = &[
     "last-event-id",
 ];
 
+/// Make ring the process's TLS provider (the one rustls uses for https
+/// upstreams), unless one is installed already. Call before building an
+/// HTTP client: reqwest is built without a provider of its own.
+pub fn install_tls_provider() {
+    // An error means a provider is already installed, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// Remember the end-to-end headers of a client request.
 pub fn note_headers(forwarded: &Forwarded, headers: &HeaderMap) {
     let mut keep = HeaderMap::new();
@@ -162,6 +170,7 @@ pub async fn connect(
                 .map_err(|e| handshake(e.to_string()))?
         }
         Backend::Url(url) => {
+            install_tls_provider();
             let inner = reqwest::Client::builder()
                 .pool_max_idle_per_host(0)
                 .redirect(reqwest::redirect::Policy::none())

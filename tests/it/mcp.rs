@@ -999,6 +999,7 @@ async fn streamable_http_carries_sessions_and_headers() {
         .strip_prefix("agentgate mcp: serving MCP at ")
         .unwrap_or_else(|| panic!("{line}"))
         .to_string();
+    agentgate_mcp::upstream::install_tls_provider();
     let connect = |token: &str| {
         let config = StreamableHttpClientTransportConfig::with_uri(at.as_str()).auth_header(token);
         StreamableHttpClientTransport::from_config(config)
