@@ -76,7 +76,8 @@ def main():
     ap.add_argument("--cedar", default=shutil.which("cedar") or os.path.join(ROOT, "target/tools/bin/cedar"))
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    binary = a.bin
+    # Absolute: the measurements run from inside the generated repositories.
+    binary = os.path.abspath(a.bin) if a.bin else None
     if not binary:
         print("building agentgate (cargo build --release; ~18 minutes from cold)...", flush=True)
         subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
@@ -111,7 +112,7 @@ def main():
         n = sh(["git", "rev-list", "--count", "HEAD"], real)
         ratio_row(
             f"audit, {os.path.basename(real.rstrip('/'))} ({n} commits)",
-            measure([binary, "audit", "--all", "--format", "json"], real, a.runs),
+            measure([binary, "audit", "--format", "json"], real, a.runs),
             measure(["git", "log", "--raw", "--no-renames", "HEAD"], real, a.runs),
             1.2,
         )
