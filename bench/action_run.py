@@ -10,6 +10,7 @@ download of the archive (about 9 MB) from GitHub.
   python3 bench/action_run.py --bin target/release/agentgate [--runs N]
 """
 import argparse
+import functools
 import http.server
 import json
 import os
@@ -115,10 +116,7 @@ def main():
     os.makedirs(rel)
     subprocess.run(["bash", os.path.join(ROOT, "scripts/package.sh"), target, tag, binary, rel], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["bash", os.path.join(ROOT, "scripts/sha256sums.sh"), rel], check=True, stdout=subprocess.DEVNULL)
-    cwd = os.getcwd()
-    os.chdir(os.path.join(work, "releases"))
-    rsrv, rurl = serve(Quiet)
-    os.chdir(cwd)
+    rsrv, rurl = serve(functools.partial(Quiet, directory=os.path.join(work, "releases")))
 
     # The repository and pull request.
     repo = os.path.join(work, "repo")
@@ -154,8 +152,10 @@ def main():
         env = dict(os.environ, RUNNER_TEMP=tmp, GITHUB_PATH=os.path.join(tmp, "path"), GITHUB_OUTPUT=os.path.join(tmp, "out"),
                    INPUT_VERSION=tag, AGENTGATE_RELEASE_URL=rurl, AGENTGATE_TARGET=target, GITHUB_ACTIONS="true")
         t0 = time.perf_counter()
-        subprocess.run(["bash", os.path.join(ROOT, "scripts/install.sh"), "release"], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        inst = subprocess.run(["bash", os.path.join(ROOT, "scripts/install.sh"), "release"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if inst.returncode != 0:
+            sys.exit(f"the install step failed:\n{inst.stdout.decode(errors='replace')}")
         t1 = time.perf_counter()
         installed = os.path.join(tmp, "agentgate-bin", "agentgate")
         genv = dict(env, GITHUB_EVENT_NAME="pull_request_target", GITHUB_EVENT_PATH=event, GITHUB_REPOSITORY=REPO,
