@@ -96,7 +96,7 @@ def main():
     subprocess.run(["cargo", "build", "--quiet", *profile, "--bin", "agentgate",
                     "--example", "mcp_test_server"], cwd=ROOT, check=True)
     target = os.path.join(ROOT, "target", "debug" if a.debug else "release")
-    agentgate = a.agentgate or os.path.join(target, "agentgate")
+    agentgate = os.path.abspath(a.agentgate) if a.agentgate else os.path.join(target, "agentgate")
     server = os.path.join(target, "examples", "mcp_test_server")
 
     repo = tempfile.mkdtemp(prefix="agentgate-mcp-bench-")
