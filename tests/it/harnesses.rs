@@ -11,6 +11,9 @@
 //! blocks where it cannot, a CI run never asks, and `on_allow = "allow"`
 //! never becomes an answer a harness would take as more than "no
 //! objection" where it has none.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::path::Path;
 

@@ -2,6 +2,9 @@
 //! curl, tar) against release assets made by `scripts/package.sh` and
 //! `scripts/sha256sums.sh` and served by a real HTTP server on 127.0.0.1.
 //! Nothing here leaves loopback.
+//!
+//! (A catalogue of independent cases, one test each, for one component; it
+//! runs past 500 lines because each case is read on its own, top to bottom.)
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
