@@ -37,8 +37,14 @@ impl Out {
 }
 
 /// Path of the binary under test.
+///
+/// `AGENTGATE_TEST_BIN` runs the suite against another build instead (an
+/// older one, to see a test written as an attack fail without its fix).
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_agentgate"))
+    match std::env::var_os("AGENTGATE_TEST_BIN") {
+        Some(other) => PathBuf::from(other),
+        None => PathBuf::from(env!("CARGO_BIN_EXE_agentgate")),
+    }
 }
 
 /// The repository this test suite ships in.
