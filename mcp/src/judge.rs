@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use agentgate_core::decide::{Answer, Decider, Probe};
-use agentgate_core::hook::{explain, unattended};
+use agentgate_core::hook::{explain, nobody_can_confirm};
 use agentgate_core::policy::config::OnConfirm;
 use agentgate_core::policy::schema::context_attrs;
 use agentgate_core::request::Builder;
@@ -111,7 +111,7 @@ impl Judge {
                         cwd.display()
                     ),
                     reason,
-                    nobody_asks: unattended().then(|| "this is an unattended (CI) run".to_string()),
+                    nobody_asks: nobody_can_confirm(OnConfirm::Ask, None),
                     loaded: Arc::clone(&loaded),
                     mapped: None,
                     session: session.to_string(),
@@ -150,19 +150,7 @@ impl Judge {
             }
         };
         let log = self.log(ready, session, &full, &judged.target, &judged.answer);
-        let decided_by = if mapped.targets.len() > 1 {
-            format!(
-                " ({}{})",
-                judged.target.what,
-                if judged.target.possible {
-                    ", which it may write"
-                } else {
-                    ""
-                }
-            )
-        } else {
-            String::new()
-        };
+        let decided_by = judged.decided_by(&mapped);
         let explained = explain(&ready.store, &judged.answer);
         // A tool hidden from the list is denied whatever the call says.
         if let Some(h) = ready.hidden(&self.agent, &full) {
@@ -178,15 +166,7 @@ impl Judge {
                 mapped.summary, self.agent
             )),
             Verdict::Confirm => {
-                let nobody_asks = match ready.store.config.hook.on_confirm {
-                    OnConfirm::Deny => {
-                        Some("the config says `[hook] on_confirm = \"deny\"`".to_string())
-                    }
-                    OnConfirm::Ask if unattended() => {
-                        Some("this is an unattended (CI) run".to_string())
-                    }
-                    OnConfirm::Ask => None,
-                };
+                let nobody_asks = nobody_can_confirm(ready.store.config.hook.on_confirm, None);
                 Ruling::Confirm(Box::new(Pending {
                     question: format!(
                         "agentgate: {} wants to {}{decided_by}. It needs your confirmation: {explained}. Confirm to let it run.",

@@ -134,12 +134,23 @@ pub fn policy_root(
 /// Whether nobody is there to answer a question: a CI run (`CI` or
 /// `GITHUB_ACTIONS` set). The hooks and the MCP proxy deny a confirmation
 /// there.
-pub fn unattended() -> bool {
+fn unattended() -> bool {
     let set = |v: &str| {
         std::env::var(v)
             .is_ok_and(|x| !x.is_empty() && x != "0" && !x.eq_ignore_ascii_case("false"))
     };
     set("CI") || set("GITHUB_ACTIONS")
+}
+
+/// Why nobody can confirm a call here, when nobody can: the config says
+/// to deny confirmations, the harness cannot ask from this hook
+/// (`cannot_ask`), or the run is unattended (CI). A confirm is then a deny.
+pub fn nobody_can_confirm(on_confirm: OnConfirm, cannot_ask: Option<String>) -> Option<String> {
+    match on_confirm {
+        OnConfirm::Deny => Some("the config says `[hook] on_confirm = \"deny\"`".to_string()),
+        OnConfirm::Ask => cannot_ask
+            .or_else(|| unattended().then(|| "this is an unattended (CI) run".to_string())),
+    }
 }
 
 /// Answer one hook payload. `repo` is `--repo`; `fallback_cwd` is used when
@@ -171,9 +182,7 @@ pub fn run(
             "agentgate found no agentgate.toml in the repository of {}, so no policy decides this",
             call.cwd.display()
         );
-        let nobody = cannot_ask
-            .clone()
-            .or_else(|| unattended().then(|| "this is an unattended (CI) run".to_string()));
+        let nobody = nobody_can_confirm(OnConfirm::Ask, cannot_ask.clone());
         return Outcome {
             decision: if nobody.is_some() {
                 Decision::Deny
@@ -227,14 +236,7 @@ pub fn run(
         Err(e) => return fail(format!("cannot evaluate `{}`: {e}", mapped.summary)),
     };
     // Where nobody can answer, a confirmation is a deny.
-    let nobody_asks = match store.config.hook.on_confirm {
-        OnConfirm::Deny => Some("the config says `[hook] on_confirm = \"deny\"`".to_string()),
-        OnConfirm::Ask => match cannot_ask {
-            Some(why) => Some(why),
-            None if unattended() => Some("this is an unattended (CI) run".to_string()),
-            None => None,
-        },
-    };
+    let nobody_asks = nobody_can_confirm(store.config.hook.on_confirm, cannot_ask);
     let decision = match judged.verdict {
         Verdict::Allow if store.config.hook.on_allow == OnAllow::Allow => Decision::Allow,
         Verdict::Allow => Decision::Defer,
@@ -247,19 +249,7 @@ pub fn run(
         Verdict::Confirm => "needs a human to confirm",
         Verdict::Deny => "denies",
     };
-    let decided_by = if mapped.targets.len() > 1 {
-        format!(
-            " ({}{})",
-            judged.target.what,
-            if judged.target.possible {
-                ", which it may write"
-            } else {
-                ""
-            }
-        )
-    } else {
-        String::new()
-    };
+    let decided_by = judged.decided_by(&mapped);
     let mut reason = format!(
         "agentgate {verb} {}{decided_by} by {agent}: {}",
         mapped.summary,

@@ -125,6 +125,22 @@ pub struct Judged {
     pub target: Target,
 }
 
+impl Judged {
+    /// Which of the call's targets decided, in words, when it has more
+    /// than one (` (edit a.yml, which it may write)`); empty otherwise.
+    pub fn decided_by(&self, mapped: &Mapped) -> String {
+        if mapped.targets.len() <= 1 {
+            return String::new();
+        }
+        let may = if self.target.possible {
+            ", which it may write"
+        } else {
+            ""
+        };
+        format!(" ({}{may})", self.target.what)
+    }
+}
+
 /// Map a tool call by `agent` to requests.
 pub fn map(
     store: &PolicyStore,
