@@ -227,13 +227,9 @@ fn load(explicit: Option<&Path>, cwd: &Path) -> (Loaded, Fingerprint) {
             hidden: Mutex::new(HashMap::new()),
         })),
         Err(d) => {
-            let message =
-                d.0.first()
-                    .map(|d| match d.location() {
-                        Some(at) => format!("{at}: {d}"),
-                        None => d.to_string(),
-                    })
-                    .unwrap_or_else(|| "unknown error".to_string());
+            let message = d
+                .first_located()
+                .unwrap_or_else(|| "unknown error".to_string());
             Loaded::Broken { root, message }
         }
     };

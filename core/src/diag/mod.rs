@@ -319,6 +319,15 @@ impl Diags {
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diag::is_error)
     }
+
+    /// The first, with where it is (`file:line:col: message`): what a
+    /// one-line reason quotes when policies cannot be used.
+    pub fn first_located(&self) -> Option<String> {
+        self.0.first().map(|d| match d.location() {
+            Some(at) => format!("{at}: {d}"),
+            None => d.to_string(),
+        })
+    }
 }
 
 impl fmt::Display for Diags {

@@ -205,13 +205,7 @@ pub fn run(
     let store = match PolicyStore::load(&DirTree::new(&root)) {
         Ok(s) => s,
         Err(d) => {
-            let first =
-                d.0.first()
-                    .map(|d| match d.location() {
-                        Some(at) => format!("{at}: {d}"),
-                        None => d.to_string(),
-                    })
-                    .unwrap_or_default();
+            let first = d.first_located().unwrap_or_default();
             return fail(format!(
                 "the policies in {} cannot be used ({first}); fix them (`agentgate validate`)",
                 root.display()

@@ -19,8 +19,8 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+use super::HookCall;
 use super::fields::{args, mcp_name, text};
-use super::{Decision, HookCall, Reply};
 use crate::hook::HookError;
 use crate::tools::ToolCall;
 
@@ -51,16 +51,10 @@ pub(super) fn parse(m: &Map<String, Value>) -> Result<HookCall, HookError> {
     })
 }
 
-pub(super) fn render(decision: Decision, reason: &str) -> Reply {
-    match decision {
-        Decision::Defer | Decision::Allow => Reply::silent(),
-        Decision::Deny | Decision::Ask => Reply::exit_block(reason),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::fields::object;
+    use super::super::{Decision, Reply};
     use super::*;
 
     #[test]
@@ -68,6 +62,6 @@ mod tests {
         let c = parse(&object(r#"{"hook_event_name":"preToolUse","cwd":"/r","tool_name":"@postgres/query","tool_input":{"sql":"x"}}"#).unwrap()).unwrap();
         assert_eq!(c.call.tool, "mcp__postgres__query");
         assert!(parse(&object(r#"{"hook_event_name":"postToolUse"}"#).unwrap()).is_err());
-        assert!(render(Decision::Ask, "r").block);
+        assert!(Reply::by_exit_status(Decision::Ask, "r").block);
     }
 }

@@ -148,6 +148,16 @@ impl Reply {
         }
     }
 
+    /// The whole answer of a harness that reads only the exit status
+    /// (Windsurf, Kiro): nothing to let the call run, exit 2 with the
+    /// reason on stderr to block it (an `ask` too: they cannot ask).
+    pub(crate) fn by_exit_status(decision: Decision, reason: &str) -> Reply {
+        match decision {
+            Decision::Defer | Decision::Allow => Reply::silent(),
+            Decision::Deny | Decision::Ask => Reply::exit_block(reason),
+        }
+    }
+
     /// The reason on stderr, exit 2.
     pub(crate) fn exit_block(reason: &str) -> Reply {
         Reply {
@@ -194,8 +204,7 @@ pub fn render(harness: Harness, event: Option<&str>, decision: Decision, reason:
         Harness::Codex => codex::render(decision, reason),
         Harness::Gemini => gemini::render(decision, reason),
         Harness::Cursor => cursor::render(decision, reason),
-        Harness::Windsurf => windsurf::render(decision, reason),
-        Harness::Kiro => kiro::render(decision, reason),
+        Harness::Windsurf | Harness::Kiro => Reply::by_exit_status(decision, reason),
         Harness::Cline => cline::render(decision, reason),
         Harness::OpenClaw => openclaw::render(event, decision, reason),
     }

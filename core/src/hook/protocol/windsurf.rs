@@ -20,8 +20,8 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+use super::HookCall;
 use super::fields::{args, mcp_name, sub, text};
-use super::{Decision, HookCall, Reply};
 use crate::hook::HookError;
 use crate::tools::ToolCall;
 
@@ -63,16 +63,10 @@ pub(super) fn parse(m: &Map<String, Value>) -> Result<HookCall, HookError> {
     })
 }
 
-pub(super) fn render(decision: Decision, reason: &str) -> Reply {
-    match decision {
-        Decision::Defer | Decision::Allow => Reply::silent(),
-        Decision::Deny | Decision::Ask => Reply::exit_block(reason),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::fields::object;
+    use super::super::{Decision, Reply};
     use super::*;
 
     #[test]
@@ -87,7 +81,7 @@ mod tests {
         assert_eq!(c.call.tool, "mcp__slack__post_message");
         assert!(p(r#"{"agent_action_name":"post_write_code"}"#).is_err());
         assert!(p(r#"{"agent_action_name":"pre_run_command","tool_info":"x"}"#).is_err());
-        let a = render(Decision::Deny, "no");
+        let a = Reply::by_exit_status(Decision::Deny, "no");
         assert!(a.block && a.stdout.is_none());
     }
 }
