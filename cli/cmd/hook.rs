@@ -10,43 +10,27 @@ use agentgate_core::hook::{self, Decision, Harness, Reply, render};
 use super::Ctx;
 use crate::exit::Exit;
 
-/// The harness that calls the hook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum HarnessArg {
-    /// Claude Code `PreToolUse` (.claude/settings.json).
-    ClaudeCode,
-    /// GitHub Copilot SDK / CLI / cloud agent `preToolUse` (.github/hooks/*.json).
-    Copilot,
-    /// OpenAI Codex CLI `PreToolUse` (.codex/hooks.json).
-    Codex,
-    /// Google Gemini CLI `BeforeTool` (.gemini/settings.json).
-    Gemini,
-    /// Cursor `preToolUse`, `beforeShellExecution`, `beforeMCPExecution`, `beforeReadFile` (.cursor/hooks.json).
-    Cursor,
-    /// Windsurf Cascade `pre_run_command`, `pre_write_code`, `pre_read_code`, `pre_mcp_tool_use` (.windsurf/hooks.json).
-    Windsurf,
-    /// Kiro CLI `preToolUse` (.kiro/agents/<name>.json).
-    Kiro,
-    /// Cline `PreToolUse` hook script (.clinerules/hooks/PreToolUse).
-    Cline,
-    /// OpenClaw `before_tool_call` / `message_sending`, through the agentgate plugin.
-    Openclaw,
-}
+/// The harness that calls the hook, as a command-line value: core's
+/// [`Harness`] list, each value with the hook it answers as its help.
+#[derive(Debug, Clone, Copy)]
+pub struct HarnessArg(Harness);
 
 impl HarnessArg {
     /// The harness the argument names.
     pub fn harness(self) -> Harness {
-        match self {
-            HarnessArg::ClaudeCode => Harness::ClaudeCode,
-            HarnessArg::Copilot => Harness::Copilot,
-            HarnessArg::Codex => Harness::Codex,
-            HarnessArg::Gemini => Harness::Gemini,
-            HarnessArg::Cursor => Harness::Cursor,
-            HarnessArg::Windsurf => Harness::Windsurf,
-            HarnessArg::Kiro => Harness::Kiro,
-            HarnessArg::Cline => Harness::Cline,
-            HarnessArg::Openclaw => Harness::OpenClaw,
-        }
+        self.0
+    }
+}
+
+impl clap::ValueEnum for HarnessArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::LazyLock<Vec<HarnessArg>> =
+            std::sync::LazyLock::new(|| Harness::ALL.into_iter().map(HarnessArg).collect());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()).help(self.0.hooks()))
     }
 }
 

@@ -81,6 +81,29 @@ impl Harness {
         }
     }
 
+    /// The hooks it answers and the file that wires them in.
+    pub fn hooks(self) -> &'static str {
+        match self {
+            Harness::ClaudeCode => "Claude Code `PreToolUse` (.claude/settings.json)",
+            Harness::Copilot => {
+                "GitHub Copilot SDK / CLI / cloud agent `preToolUse` (.github/hooks/*.json)"
+            }
+            Harness::Codex => "OpenAI Codex CLI `PreToolUse` (.codex/hooks.json)",
+            Harness::Gemini => "Google Gemini CLI `BeforeTool` (.gemini/settings.json)",
+            Harness::Cursor => {
+                "Cursor `preToolUse`, `beforeShellExecution`, `beforeMCPExecution`, `beforeReadFile` (.cursor/hooks.json)"
+            }
+            Harness::Windsurf => {
+                "Windsurf Cascade `pre_run_command`, `pre_write_code`, `pre_read_code`, `pre_mcp_tool_use` (.windsurf/hooks.json)"
+            }
+            Harness::Kiro => "Kiro CLI `preToolUse` (.kiro/agents/<name>.json)",
+            Harness::Cline => "Cline `PreToolUse` hook script (.clinerules/hooks/PreToolUse)",
+            Harness::OpenClaw => {
+                "OpenClaw `before_tool_call` / `message_sending`, through the agentgate plugin"
+            }
+        }
+    }
+
     /// The harness a command-line name names.
     pub fn from_name(name: &str) -> Option<Harness> {
         Harness::ALL.into_iter().find(|h| h.name() == name)
