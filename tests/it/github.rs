@@ -10,38 +10,12 @@
 //! (A catalogue of independent cases, one test each, for one component; it
 //! runs past 500 lines because each case is read on its own, top to bottom.)
 
-use std::path::Path;
-
 use crate::common::fake_github::{self, FakeGithub, review, user};
 use crate::common::github_run::*;
 use crate::common::*;
 use serde_json::{Value, json};
 
-const T1: &str = "2025-01-01T10:00:00Z";
-const T2: &str = "2025-01-01T11:00:00Z";
 const T3: &str = "2025-01-01T12:00:00Z";
-
-/// A repository from `agentgate init` with `maintainers = ["alice"]` and a
-/// pull request whose one Copilot commit edits the CI workflow.
-fn agent_edits_ci() -> (tempfile::TempDir, String, String) {
-    let (dir, base) = gate_repo();
-    write(
-        dir.path(),
-        ".github/workflows/ci.yml",
-        "on: [push, pull_request]\n",
-    );
-    let head = commit_as(dir.path(), COPILOT, GITHUB, "Run CI on pull requests");
-    (dir, base, head)
-}
-
-fn run_pr(dir: &Path, fake: &FakeGithub, base: &str, head: &str, args: &[&str]) -> GithubRun {
-    let payload = pr_payload(base, head, OPENER);
-    let mut all = vec!["--format", "json"];
-    all.extend_from_slice(args);
-    let r = run_github(dir, fake, "pull_request_target", &payload, &all, &[]);
-    assert_no_token(&r);
-    r
-}
 
 fn blocked_paths(r: &GithubRun) -> Vec<String> {
     blocked_set(&r.out.json()["report"])

@@ -17,31 +17,6 @@ use crate::common::github_run::*;
 use crate::common::*;
 use serde_json::{Value, json};
 
-const T1: &str = "2025-01-01T10:00:00Z";
-const T2: &str = "2025-01-01T11:00:00Z";
-
-/// A repository from `agentgate init` with `maintainers = ["alice"]` and a
-/// pull request whose one Copilot commit edits the CI workflow.
-fn agent_edits_ci() -> (tempfile::TempDir, String, String) {
-    let (dir, base) = gate_repo();
-    write(
-        dir.path(),
-        ".github/workflows/ci.yml",
-        "on: [push, pull_request]\n",
-    );
-    let head = commit_as(dir.path(), COPILOT, GITHUB, "Run CI on pull requests");
-    (dir, base, head)
-}
-
-fn run_pr(dir: &Path, fake: &FakeGithub, base: &str, head: &str, args: &[&str]) -> GithubRun {
-    let payload = pr_payload(base, head, OPENER);
-    let mut all = vec!["--format", "json"];
-    all.extend_from_slice(args);
-    let r = run_github(dir, fake, "pull_request_target", &payload, &all, &[]);
-    assert_no_token(&r);
-    r
-}
-
 fn ignored(r: &GithubRun) -> String {
     r.out.json()["report"]["signoffs"]["ignored"].to_string()
 }

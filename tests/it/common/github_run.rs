@@ -295,3 +295,36 @@ pub fn assert_no_token(r: &GithubRun) {
         assert!(!v.contains(TOKEN), "the token leaked into output {k}");
     }
 }
+
+/// Review times, in order.
+pub const T1: &str = "2025-01-01T10:00:00Z";
+pub const T2: &str = "2025-01-01T11:00:00Z";
+
+/// A repository from `agentgate init` with `maintainers = ["alice"]` and a
+/// pull request whose one Copilot commit edits the CI workflow.
+pub fn agent_edits_ci() -> (tempfile::TempDir, String, String) {
+    let (dir, base) = super::gate_repo();
+    super::write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        "on: [push, pull_request]\n",
+    );
+    let head = super::commit_as(
+        dir.path(),
+        super::COPILOT,
+        super::GITHUB,
+        "Run CI on pull requests",
+    );
+    (dir, base, head)
+}
+
+/// `agentgate github --format json ARGS` on a `pull_request_target` event
+/// for `base..head` opened by [`OPENER`]; the token never shows in its output.
+pub fn run_pr(dir: &Path, fake: &FakeGithub, base: &str, head: &str, args: &[&str]) -> GithubRun {
+    let payload = pr_payload(base, head, OPENER);
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    let r = run_github(dir, fake, "pull_request_target", &payload, &all, &[]);
+    assert_no_token(&r);
+    r
+}
