@@ -169,14 +169,7 @@ fn the_merge_queue_passes_an_approved_agent_pull_request() {
         .queue
         .insert("main".into(), vec![(PR, group.clone())]);
     let payload = group_payload(&base, &group, PR);
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &payload,
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &payload);
     assert_eq!(
         r.out.code,
         0,
@@ -193,14 +186,7 @@ fn the_merge_queue_passes_an_approved_agent_pull_request() {
 
     // Without the approval the group is blocked.
     fake.state().reviews.insert(PR, Vec::new());
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &payload,
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &payload);
     assert_eq!(r.out.code, 1, "{}", r.out.all());
 
     // The same group relayed through workflow_run (the judge that runs the
@@ -268,14 +254,7 @@ fn a_group_passes_only_if_each_pull_request_passes_on_its_own_approvals() {
             .insert("main".into(), vec![(42, g1.clone()), (43, g2.clone())]);
     }
     let payload = group_payload(&base, &g2, 43);
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &payload,
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &payload);
     assert_eq!(r.out.code, 1, "{}", r.out.all());
     let j = r.out.json();
     assert_eq!(j["group"]["pulls"], json!([42, 43]));
@@ -297,14 +276,7 @@ fn a_group_passes_only_if_each_pull_request_passes_on_its_own_approvals() {
         43,
         vec![review(2, "alice", "User", "APPROVED", &head43, T1)],
     );
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &payload,
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &payload);
     assert_eq!(r.out.code, 0, "{}", r.out.all());
 }
 
@@ -334,14 +306,7 @@ fn a_group_that_changes_what_no_pull_request_changed_is_blocked() {
     fake.state()
         .queue
         .insert("main".into(), vec![(PR, group.clone())]);
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &group_payload(&base, &group, PR),
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &group_payload(&base, &group, PR));
     assert_eq!(r.out.code, 2, "{}", r.out.all());
     assert!(
         r.out.stderr.contains("none of its pull requests changed")
@@ -367,14 +332,7 @@ fn a_group_head_the_queue_does_not_list_is_an_error() {
     fake.state()
         .queue
         .insert("main".into(), vec![(PR, base.clone())]);
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &group_payload(&base, &group, PR),
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &group_payload(&base, &group, PR));
     assert_eq!(r.out.code, 2, "{}", r.out.all());
     assert!(
         r.out
@@ -385,16 +343,21 @@ fn a_group_head_the_queue_does_not_list_is_an_error() {
     );
     // A branch without a merge queue at all.
     fake.state().queue.clear();
-    let r = run_github(
-        dir.path(),
-        &fake,
-        "merge_group",
-        &group_payload(&base, &group, PR),
-        &["--format", "json"],
-        &[],
-    );
+    let r = run_group(dir.path(), &fake, &group_payload(&base, &group, PR));
     assert_eq!(r.out.code, 2, "{}", r.out.all());
     assert!(r.out.stderr.contains("no merge queue"), "{}", r.out.stderr);
+}
+
+/// `agentgate github --format json` on a `merge_group` event.
+fn run_group(dir: &Path, fake: &FakeGithub, payload: &Value) -> GithubRun {
+    run_github(
+        dir,
+        fake,
+        "merge_group",
+        payload,
+        &["--format", "json"],
+        &[],
+    )
 }
 
 // ------------------------------------------------------------ workflow_run
