@@ -212,11 +212,7 @@ pub fn run(
             ));
         }
     };
-    if let Some(name) = protocol::known_tool_name(
-        harness,
-        &tools::catalog::ToolCatalog::new(&store.config),
-        &call.tool,
-    ) {
+    if let Some(name) = protocol::known_tool_name(harness, &store.config, &call.tool) {
         call.tool = name;
     }
     let agent = agent.unwrap_or(harness.default_agent());

@@ -22,6 +22,7 @@ mod openclaw;
 mod windsurf;
 
 use crate::hook::HookError;
+use crate::policy::config::Config;
 use crate::tools::ToolCall;
 use crate::tools::catalog::ToolCatalog;
 
@@ -210,9 +211,9 @@ pub fn parse(harness: Harness, text: &str) -> Result<HookCall, HookError> {
 /// The tool as the catalog knows it, where the harness's name for it needs
 /// the catalog to be read (Copilot's `<server>-<tool>` MCP names); `None`
 /// keeps the name the payload gave.
-pub fn known_tool_name(harness: Harness, catalog: &ToolCatalog, tool: &str) -> Option<String> {
+pub fn known_tool_name(harness: Harness, config: &Config, tool: &str) -> Option<String> {
     match harness {
-        Harness::Copilot => copilot::mcp_tool_name(catalog, tool),
+        Harness::Copilot => copilot::mcp_tool_name(&ToolCatalog::new(config), tool),
         _ => None,
     }
 }
