@@ -479,6 +479,38 @@ fn copilots_dashed_mcp_names_reach_the_same_rules() {
 }
 
 #[test]
+fn a_link_leads_every_tool_to_the_file_it_writes() {
+    // Relatives of `w/../x`: an absolute link to a protected directory, and
+    // a dangling link whose target is a protected file not yet made (the
+    // OS creates the target), written by the editor, an MCP tool and the
+    // shell alike.
+    let dir = init_repo();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join(".github/workflows")).unwrap();
+    std::os::unix::fs::symlink(d.join(".github"), d.join("g")).unwrap();
+    std::os::unix::fs::symlink(".github/workflows/new.yml", d.join("innocent.yml")).unwrap();
+    for (tool, args) in [
+        (
+            "Write",
+            json!({"file_path": d.join("g/workflows/x.yml"), "content": "x"}),
+        ),
+        (
+            "Write",
+            json!({"file_path": d.join("innocent.yml"), "content": "x"}),
+        ),
+        (
+            "mcp__filesystem__write_file",
+            json!({"path": d.join("innocent.yml"), "content": "x"}),
+        ),
+        ("Bash", json!({"command": "echo x > innocent.yml"})),
+        ("Bash", json!({"command": "cp /tmp/x g/workflows/ci.yml"})),
+    ] {
+        let r = expect(d, tool, args, "deny");
+        assert!(r.contains(".github/workflows/"), "{tool}: {r}");
+    }
+}
+
+#[test]
 fn links_are_resolved_before_dotdot() {
     let dir = init_repo();
     let d = dir.path();
