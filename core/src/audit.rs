@@ -13,11 +13,12 @@ use gix::traverse::commit::simple::CommitTimeOrder;
 use serde::Serialize;
 
 use crate::gate::identity::identify;
-use crate::gate::{Blocked, GateError, Judge, identity, principals};
-use crate::git::changes::Differ;
+use crate::gate::{BATCH, Blocked, GateError, Judge, identity, principals};
+use crate::git::changes::{Change, Differ};
 use crate::git::{GitError, Repo, object_err, walk};
 use crate::policy::PolicyStore;
 use crate::policy::config::AgentKind;
+use crate::vocab::Principal;
 
 /// Which commits to audit.
 #[derive(Debug, Clone)]
@@ -190,9 +191,12 @@ pub fn run(
     let mut findings = Vec::new();
     // Only commits with denied changes are kept, so memory stays bounded
     // however long the history.
-    let mut flagged: Vec<(String, i64, String, Vec<Blocked>)> = Vec::new();
+    let mut flagged: Vec<Flagged> = Vec::new();
     let mut differ = Differ::new();
     let mut judge = Judge::new(&store);
+    // Agent commits wait in batches, so that one Cedar entity set serves the
+    // questions of several (see `Judge::commits`).
+    let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
     for info in walk {
         let info = info.map_err(object_err("the history to audit"))?;
         if shallow.binary_search(&info.id).is_ok() {
@@ -227,14 +231,21 @@ pub fn run(
             }
             let who = principals(&inv, || identity::human_login(&meta, None));
             let changes = differ.changes(&repo, info.id)?;
-            let (denied, _) = judge.commit(&meta.id, &who, &changes, &[], None)?;
-            if !denied.is_empty() {
-                let subject = meta.message.lines().next().unwrap_or("").to_string();
-                flagged.push((meta.id, meta.time, subject, denied));
+            let subject = meta.message.lines().next().unwrap_or("").to_string();
+            pending.push(Pending {
+                id: meta.id,
+                time: meta.time,
+                subject,
+                who,
+                changes,
+            });
+            if pending.len() == BATCH {
+                judge_pending(&mut judge, &mut pending, &mut flagged)?;
             }
         }
         progress(summary.commits, summary.agent_commits);
     }
+    judge_pending(&mut judge, &mut pending, &mut flagged)?;
     for (commit, time, subject, denied) in flagged {
         summary.flagged_commits += 1;
         let mut flagged_agents = Vec::new();
@@ -302,6 +313,42 @@ pub fn run(
         by_path,
         findings,
     })
+}
+
+/// An agent commit, diffed and waiting to be judged.
+struct Pending {
+    id: String,
+    time: i64,
+    subject: String,
+    who: Vec<Principal>,
+    changes: Vec<Change>,
+}
+
+/// A commit with denied changes: id, time, subject, the denied changes.
+type Flagged = (String, i64, String, Vec<Blocked>);
+
+/// Judge the waiting commits, keep those with denied changes, and empty the
+/// queue.
+fn judge_pending(
+    judge: &mut Judge<'_>,
+    pending: &mut Vec<Pending>,
+    flagged: &mut Vec<Flagged>,
+) -> Result<(), GateError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let batch: Vec<(&str, &[Principal], &[Change])> = pending
+        .iter()
+        .map(|p| (p.id.as_str(), p.who.as_slice(), p.changes.as_slice()))
+        .collect();
+    let judged = judge.commits(&batch, &[], None)?;
+    drop(batch);
+    for (p, (denied, _)) in pending.drain(..).zip(judged) {
+        if !denied.is_empty() {
+            flagged.push((p.id, p.time, p.subject, denied));
+        }
+    }
+    Ok(())
 }
 
 impl AuditSummary {

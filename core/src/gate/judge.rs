@@ -41,7 +41,9 @@ enum PathKey {
     Class(PathClass),
 }
 
-type CacheKey = (Principal, String, PathKey, bool);
+/// A question's key: the principal (interned), the action, what the answer
+/// depends on of the path, and whether the path's owners approved.
+type CacheKey = (u32, &'static str, PathKey, bool);
 
 /// What the gate keeps of an answer: the verdict, the deciding policies and
 /// who could sign off.
@@ -53,8 +55,8 @@ struct Kept {
     errors: Vec<crate::decide::PolicyError>,
 }
 
-/// At most this many remembered answers; then the memory starts over, so a
-/// long audit does not grow with history.
+/// At most this many remembered answers (or principals); then the memory
+/// starts over, so a long audit does not grow with history.
 const CACHE_LIMIT: usize = 50_000;
 
 /// Evaluates the changes of commits, one commit at a time, through the one
@@ -64,11 +66,25 @@ pub struct Judge<'s> {
     cacheable: bool,
     classes: Option<PathClassifier>,
     cache: HashMap<CacheKey, Kept>,
+    /// Principals met so far, so a key holds a number, not a copy of a name.
+    principal_ids: HashMap<Principal, u32>,
 }
 
 /// Set (to anything) to judge every request on its own: no remembered
 /// answers, no path classes. The differential tests compare both ways.
 pub const NO_SHORTCUTS_ENV: &str = "AGENTGATE_NO_SHORTCUTS";
+
+/// One question of a batch: which commit, which of its changes, which of
+/// its principals.
+#[derive(Clone, Copy)]
+struct Question {
+    commit: usize,
+    change: usize,
+    principal: usize,
+}
+
+/// A batch of commits to judge: id, principals, changes.
+type Batch<'b> = [(&'b str, &'b [Principal], &'b [Change])];
 
 impl<'s> Judge<'s> {
     /// A judge for `store`'s policies.
@@ -86,6 +102,7 @@ impl<'s> Judge<'s> {
                 None
             },
             cache: HashMap::new(),
+            principal_ids: HashMap::new(),
         }
     }
 
@@ -111,50 +128,47 @@ impl<'s> Judge<'s> {
     /// changes and how many requests were evaluated.
     pub fn commits(
         &mut self,
-        batch: &[(&str, &[Principal], &[Change])],
+        batch: &Batch<'_>,
         signers: &[Signer],
         owner_approved: Option<&dyn Fn(&str) -> bool>,
     ) -> Result<Vec<(Vec<Blocked>, usize)>, GateError> {
-        // Every request of the batch, with the commit and change it is for.
-        let mut reqs = Vec::new();
-        let mut origin: Vec<(usize, usize)> = Vec::new();
+        if self.principal_ids.len() >= CACHE_LIMIT {
+            self.principal_ids.clear();
+            self.cache.clear();
+        }
+        // Every question of the batch, with its key. Requests are built
+        // only for the questions that are evaluated.
+        let mut questions: Vec<Question> = Vec::new();
         let mut keys: Vec<CacheKey> = Vec::new();
-        for (bi, (commit, principals, changes)) in batch.iter().enumerate() {
+        let mut owners: Vec<bool> = Vec::new();
+        for (bi, (_, principals, changes)) in batch.iter().enumerate() {
+            let mut ids = Vec::with_capacity(principals.len());
+            for p in principals.iter() {
+                let next = u32::try_from(self.principal_ids.len()).unwrap_or(u32::MAX);
+                ids.push(*self.principal_ids.entry(p.clone()).or_insert(next));
+            }
             for (ci, c) in changes.iter().enumerate() {
                 let owner = owner_approved.is_some_and(|f| f(&c.path));
                 let path_key = match &self.classes {
                     Some(cl) => PathKey::Class(cl.class(&c.path, c.kind)),
                     None => PathKey::Path(c.path.clone(), c.kind),
                 };
-                for p in principals.iter() {
-                    let mut context = serde_json::Map::new();
-                    context.insert("commit".into(), json!(commit));
-                    context.insert("owner_approved".into(), json!(owner));
-                    keys.push((
-                        p.clone(),
-                        c.action.as_str().to_string(),
-                        path_key.clone(),
-                        owner,
-                    ));
-                    reqs.push(Req {
-                        principal: p.clone(),
-                        action: c.action.as_str().to_string(),
-                        resource: Resource::File {
-                            path: c.path.clone(),
-                            kind: c.kind,
-                        },
-                        context,
-                        signoff: signers.to_vec(),
+                for (pi, id) in ids.iter().enumerate() {
+                    keys.push((*id, c.action.as_str(), path_key.clone(), owner));
+                    owners.push(owner);
+                    questions.push(Question {
+                        commit: bi,
+                        change: ci,
+                        principal: pi,
                     });
-                    origin.push((bi, ci));
                 }
             }
         }
 
-        // Which requests must be evaluated: each key not remembered, once.
-        let mut answers: Vec<Option<Kept>> = vec![None; reqs.len()];
+        // Which questions must be evaluated: each key not remembered, once.
+        let mut answers: Vec<Option<Kept>> = vec![None; questions.len()];
         let mut first_of: HashMap<&CacheKey, usize> = HashMap::new();
-        let mut share: Vec<Option<usize>> = vec![None; reqs.len()];
+        let mut share: Vec<Option<usize>> = vec![None; questions.len()];
         let mut asked: Vec<usize> = Vec::new();
         for (i, key) in keys.iter().enumerate() {
             if !self.cacheable {
@@ -170,11 +184,30 @@ impl<'s> Judge<'s> {
                 asked.push(i);
             }
         }
-        self.evaluate(batch, &reqs, &origin, &asked, &mut answers)?;
+        let request = |i: usize| -> Req {
+            let q = questions[i];
+            let (commit, principals, changes) = &batch[q.commit];
+            let c = &changes[q.change];
+            let mut context = serde_json::Map::new();
+            context.insert("commit".into(), json!(commit));
+            context.insert("owner_approved".into(), json!(owners[i]));
+            Req {
+                principal: principals[q.principal].clone(),
+                action: c.action.as_str().to_string(),
+                resource: Resource::File {
+                    path: c.path.clone(),
+                    kind: c.kind,
+                },
+                context,
+                signoff: signers.to_vec(),
+            }
+        };
+        let asked_reqs: Vec<(usize, Req)> = asked.iter().map(|&i| (i, request(i))).collect();
+        self.evaluate(batch, &questions, &asked_reqs, &mut answers)?;
         // An evaluation error's message names the path: such an answer is
         // not shared with another path; that one is asked on its own.
         let mut again = Vec::new();
-        for i in 0..reqs.len() {
+        for i in 0..questions.len() {
             if let Some(rep) = share[i] {
                 match &answers[rep] {
                     Some(k) if k.errors.is_empty() || self.classes.is_none() => {
@@ -185,7 +218,7 @@ impl<'s> Judge<'s> {
             }
         }
         for i in again {
-            self.evaluate(batch, &reqs, &origin, &[i], &mut answers)?;
+            self.evaluate(batch, &questions, &[(i, request(i))], &mut answers)?;
         }
         if self.cacheable {
             for &i in &asked {
@@ -204,21 +237,22 @@ impl<'s> Judge<'s> {
             .iter()
             .map(|(_, principals, changes)| (Vec::new(), principals.len() * changes.len()))
             .collect();
-        for ((req, &(bi, ci)), answer) in reqs.iter().zip(&origin).zip(answers) {
+        for (q, answer) in questions.iter().zip(answers) {
             let Some(answer) = answer else { continue };
             if answer.verdict == Verdict::Allow {
                 continue;
             }
-            let change = &batch[bi].2[ci];
-            let (agent, human) = match &req.principal {
+            let (commit, principals, changes) = &batch[q.commit];
+            let change = &changes[q.change];
+            let (agent, human) = match &principals[q.principal] {
                 Principal::Agent(a) => (Some(a.clone()), None),
                 Principal::Human(h) => (None, Some(h.clone())),
                 Principal::Other(o) => (None, Some(o.clone())),
             };
-            out[bi].0.push(Blocked {
-                commit: batch[bi].0.to_string(),
+            out[q.commit].0.push(Blocked {
+                commit: commit.to_string(),
                 path: change.path.clone(),
-                action: req.action.clone(),
+                action: change.action.as_str().to_string(),
                 agent,
                 human,
                 kind: change.kind.as_str().to_string(),
@@ -233,49 +267,45 @@ impl<'s> Judge<'s> {
         Ok(out)
     }
 
-    /// Evaluate the requests `which` (indices into `reqs`), with entity
-    /// sets built for them alone, into `answers`.
+    /// Evaluate `asked` (question index, request), with entity sets built
+    /// for them alone, into `answers`.
     fn evaluate(
         &self,
-        batch: &[(&str, &[Principal], &[Change])],
-        reqs: &[Req],
-        origin: &[(usize, usize)],
-        which: &[usize],
+        batch: &Batch<'_>,
+        questions: &[Question],
+        asked: &[(usize, Req)],
         answers: &mut [Option<Kept>],
     ) -> Result<(), GateError> {
-        if which.is_empty() {
+        if asked.is_empty() {
             return Ok(());
         }
         // One entity set holds one `File` per path, so a path whose kind
         // differs between commits of the batch (a file, then a symlink)
         // needs another set: each request goes to the first layer where its
         // path has its own kind, and each layer gets its own entities.
-        let chosen: Vec<&Req> = which.iter().map(|&i| &reqs[i]).collect();
+        let chosen: Vec<&Req> = asked.iter().map(|(_, r)| r).collect();
         let layer_of = layers(&chosen);
         let layer_count = layer_of.iter().max().map_or(0, |m| m + 1);
         for layer in 0..layer_count {
-            let members: Vec<Req> = chosen
-                .iter()
-                .zip(&layer_of)
-                .filter(|(_, l)| **l == layer)
-                .map(|(r, _)| (*r).clone())
-                .collect();
-            let first = which
-                .iter()
-                .zip(&layer_of)
-                .find(|(_, l)| **l == layer)
-                .map_or(0, |(i, _)| *i);
+            let in_layer = || {
+                asked
+                    .iter()
+                    .zip(&layer_of)
+                    .filter(move |(_, l)| **l == layer)
+                    .map(|(a, _)| a)
+            };
+            let members: Vec<Req> = in_layer().map(|(_, r)| r.clone()).collect();
+            let first = in_layer().next().map_or(0, |(i, _)| questions[*i].commit);
             let ents = self
                 .decider
                 .builder()
                 .entities(&members)
                 .map_err(|source| GateError::Request {
-                    what: format!("commit {}", short_str(batch[origin[first].0].0)),
+                    what: format!("commit {}", short_str(batch[first].0)),
                     source,
                 })?;
-            for (&i, _) in which.iter().zip(&layer_of).filter(|(_, l)| **l == layer) {
-                let req = &reqs[i];
-                let (bi, ci) = origin[i];
+            for (i, req) in in_layer() {
+                let q = questions[*i];
                 let a = self
                     .decider
                     .answer_with(req, &ents, Probe::SignOff)
@@ -283,12 +313,12 @@ impl<'s> Judge<'s> {
                         what: format!(
                             "{} {} in {}",
                             req.action,
-                            batch[bi].2[ci].path,
-                            short_str(batch[bi].0)
+                            batch[q.commit].2[q.change].path,
+                            short_str(batch[q.commit].0)
                         ),
                         source,
                     })?;
-                answers[i] = Some(Kept {
+                answers[*i] = Some(Kept {
                     verdict: a.decision,
                     policies: a.policies,
                     signoff_from: a.signoff_from.unwrap_or_default(),
@@ -324,7 +354,7 @@ fn layers(reqs: &[&Req]) -> Vec<usize> {
 
 /// Commits judged with one entity set (bounded, so a batch of huge commits
 /// stays small in memory).
-const BATCH: usize = 32;
+pub const BATCH: usize = 32;
 
 /// Ranges longer than this are diffed on several threads.
 const PARALLEL_FROM: usize = 20_000;

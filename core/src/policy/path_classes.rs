@@ -57,8 +57,12 @@ pub struct PathClass {
 pub struct PathClassifier {
     dirs: HashMap<String, u32>,
     files: HashMap<String, u32>,
-    attr_eq: HashMap<(String, String), u32>,
-    likes: Vec<(String, Vec<Piece>, u32)>,
+    /// `resource.A == "v"`, per attribute (in [`FILE_ATTRS`] order).
+    attr_eq: [HashMap<String, u32>; 4],
+    /// `resource.A like p`: the attribute's index in [`FILE_ATTRS`] (none:
+    /// an attribute a `File` lacks, which `like` sees as ""), the pattern
+    /// as bytes (`None` is the wildcard), the atom.
+    likes: Vec<(Option<usize>, Vec<Option<u8>>, u32)>,
 }
 
 /// The attributes a `File` has (schema: path, name, ext, kind).
@@ -84,9 +88,22 @@ impl PathClassifier {
                     c.files.insert(p, id);
                 }
                 Atom::AttrEq(a, v) => {
-                    c.attr_eq.insert((a, v), id);
+                    // An attribute a `File` lacks equals nothing.
+                    if let Some(i) = FILE_ATTRS.iter().position(|f| *f == a) {
+                        c.attr_eq[i].insert(v, id);
+                    }
                 }
-                Atom::AttrLike(a, p) => c.likes.push((a, p, id)),
+                Atom::AttrLike(a, p) => {
+                    let bytes = p
+                        .iter()
+                        .flat_map(|piece| match piece {
+                            Piece::Wildcard => vec![None],
+                            Piece::Literal(s) => s.bytes().map(Some).collect(),
+                        })
+                        .collect();
+                    c.likes
+                        .push((FILE_ATTRS.iter().position(|f| *f == a), bytes, id));
+                }
             }
         }
         Some(c)
@@ -113,25 +130,16 @@ impl PathClassifier {
             atoms.push(*id);
         }
         let (name, ext) = name_ext(path);
-        let values = [
-            ("path", path),
-            ("name", name),
-            ("ext", ext),
-            ("kind", kind.as_str()),
-        ];
-        if !self.attr_eq.is_empty() {
-            for (attr, value) in values {
-                if let Some(id) = self.attr_eq.get(&(attr.to_string(), value.to_string())) {
-                    atoms.push(*id);
-                }
+        // In FILE_ATTRS order.
+        let values = [path, name, ext, kind.as_str()];
+        for (map, value) in self.attr_eq.iter().zip(values) {
+            if let Some(id) = map.get(value) {
+                atoms.push(*id);
             }
         }
         for (attr, pattern, id) in &self.likes {
-            let value = values
-                .iter()
-                .find(|(a, _)| a == attr)
-                .map_or("", |(_, v)| v);
-            if like(value, pattern) {
+            let value = attr.map_or("", |i| values[i]);
+            if like(value.as_bytes(), pattern) {
                 atoms.push(*id);
             }
         }
@@ -150,18 +158,12 @@ fn name_ext(path: &str) -> (&str, &str) {
     (name, ext)
 }
 
-/// Cedar's `like`: `*` matches any run of characters (escaped stars are
-/// literal pieces already).
-fn like(text: &str, pattern: &[Piece]) -> bool {
+/// Cedar's `like`: `*` (`None`) matches any run of characters (escaped
+/// stars are literal already). Matched on UTF-8 bytes, which is the same
+/// as on characters: a literal starts on a character boundary, so a
+/// wildcard can only stop where one does.
+fn like(t: &[u8], p: &[Option<u8>]) -> bool {
     // Classic glob matching with backtracking to the last wildcard.
-    let t: Vec<char> = text.chars().collect();
-    let mut p: Vec<Option<char>> = Vec::new(); // None = wildcard
-    for piece in pattern {
-        match piece {
-            Piece::Wildcard => p.push(None),
-            Piece::Literal(s) => p.extend(s.chars().map(Some)),
-        }
-    }
     let (mut ti, mut pi) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
@@ -464,18 +466,9 @@ mod tests {
 
     #[test]
     fn like_matches_as_cedar_does() {
-        let p = |s: &str| -> Vec<Piece> {
-            let mut out = Vec::new();
-            for (i, part) in s.split('*').enumerate() {
-                if i > 0 {
-                    out.push(Piece::Wildcard);
-                }
-                if !part.is_empty() {
-                    out.push(Piece::Literal(part.into()));
-                }
-            }
-            out
-        };
+        let p =
+            |s: &str| -> Vec<Option<u8>> { s.bytes().map(|b| (b != b'*').then_some(b)).collect() };
+        let like = |t: &str, p: &[Option<u8>]| like(t.as_bytes(), p);
         assert!(like("a/b.cedar", &p("*.cedar")));
         assert!(!like("a/b.cedarx", &p("*.cedar")));
         assert!(like("abc", &p("a*c")));
@@ -485,5 +478,11 @@ mod tests {
         assert!(like("", &p("*")));
         assert!(like("x", &p("x")));
         assert!(!like("xy", &p("x")));
+        // Characters of several bytes: a wildcard takes whole characters.
+        assert!(like("xéy", &p("x*y")));
+        assert!(like("é/ü.md", &p("é*ü*")));
+        assert!(!like("é", &p("e*")));
+        assert!(like("日本語", &p("*本*")));
+        assert!(!like("日本", &p("*本?")));
     }
 }
