@@ -206,7 +206,7 @@ pub fn run(
             .into());
         }
         summary.commits += 1;
-        let meta = walk::meta(&repo, info.id)?;
+        let (meta, ids) = walk::read(&repo, info.id)?;
         let in_scope = !matches!(scope, Scope::Since(t) if meta.time < *t);
         let inv = identify(&store.catalog, &meta);
         if in_scope && inv.has_agents() {
@@ -230,7 +230,7 @@ pub fn run(
                 summary.kind_mut(k).commits += 1;
             }
             let who = principals(&inv, || identity::human_login(&meta, None));
-            let changes = differ.changes(&repo, info.id)?;
+            let changes = differ.changes_of(&repo, info.id, ids.tree, &ids.parents)?;
             let subject = meta.message.lines().next().unwrap_or("").to_string();
             pending.push(Pending {
                 id: meta.id,

@@ -148,8 +148,8 @@ impl Differ {
 
     /// The changes `commit` makes (see the module docs).
     pub fn changes(&mut self, repo: &Repo, commit: ObjectId) -> Result<Vec<Change>, GitError> {
-        let r = repo.inner();
-        let c = r
+        let c = repo
+            .inner()
             .find_commit(commit)
             .map_err(object_err(format!("commit {commit}")))?;
         let tree = c
@@ -157,6 +157,19 @@ impl Differ {
             .map_err(object_err(format!("the tree of {commit}")))?
             .detach();
         let parents: Vec<ObjectId> = c.parent_ids().map(|p| p.detach()).collect();
+        self.changes_of(repo, commit, tree, &parents)
+    }
+
+    /// The changes `commit`, with this tree and these parents, makes (for
+    /// a caller that has read the commit already).
+    pub fn changes_of(
+        &mut self,
+        repo: &Repo,
+        commit: ObjectId,
+        tree: ObjectId,
+        parents: &[ObjectId],
+    ) -> Result<Vec<Change>, GitError> {
+        let r = repo.inner();
         let parent_tree = |p: ObjectId| -> Result<ObjectId, GitError> {
             let pc = r
                 .find_commit(p)
@@ -188,23 +201,21 @@ impl Differ {
     ) -> Result<Vec<Raw>, GitError> {
         let r = repo.inner();
         let hash = new.kind();
-        let old_data = match old {
-            Some(id) => r
-                .find_tree(id)
-                .map_err(object_err(format!("tree {id}")))?
-                .data
-                .clone(),
-            None => Vec::new(),
+        // The trees are borrowed, not copied; their buffers go back to the
+        // repository's free list when dropped.
+        let old_tree = match old {
+            Some(id) => Some(r.find_tree(id).map_err(object_err(format!("tree {id}")))?),
+            None => None,
         };
-        let new_data = r
+        let old_data: &[u8] = old_tree.as_ref().map_or(&[], |t| &t.data);
+        let new_tree = r
             .find_tree(new)
-            .map_err(object_err(format!("tree {new}")))?
-            .data
-            .clone();
+            .map_err(object_err(format!("tree {new}")))?;
+        let new_data: &[u8] = &new_tree.data;
         let mut rec = gix::diff::tree::Recorder::default();
         gix::diff::tree(
-            TreeRefIter::from_bytes(&old_data, hash),
-            TreeRefIter::from_bytes(&new_data, hash),
+            TreeRefIter::from_bytes(old_data, hash),
+            TreeRefIter::from_bytes(new_data, hash),
             &mut self.state,
             &r.objects,
             &mut rec,

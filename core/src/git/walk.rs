@@ -90,6 +90,21 @@ fn topological(commits: &[(ObjectId, Vec<ObjectId>)]) -> Vec<ObjectId> {
 
 /// Author, committer, message and parents of a commit.
 pub fn meta(repo: &Repo, id: ObjectId) -> Result<CommitMeta, GitError> {
+    read(repo, id).map(|(meta, _)| meta)
+}
+
+/// A commit's tree and parents, as ids.
+#[derive(Debug, Clone)]
+pub struct Ids {
+    /// The commit's tree.
+    pub tree: ObjectId,
+    /// Its parents, in order.
+    pub parents: Vec<ObjectId>,
+}
+
+/// A commit's metadata and the ids of its tree and parents, from one read
+/// of the object.
+pub fn read(repo: &Repo, id: ObjectId) -> Result<(CommitMeta, Ids), GitError> {
     let commit = repo
         .inner()
         .find_commit(id)
@@ -117,12 +132,20 @@ pub fn meta(repo: &Repo, id: ObjectId) -> Result<CommitMeta, GitError> {
         .and_then(|c| c.time().ok())
         .map(|t| t.seconds)
         .unwrap_or(0);
-    Ok(CommitMeta {
+    let parents: Vec<ObjectId> = decoded.parents().collect();
+    let meta = CommitMeta {
         id: id.to_string(),
         author,
         committer,
         message: decoded.message.to_str_lossy().into_owned(),
-        parents: decoded.parents().map(|p| p.to_string()).collect(),
+        parents: parents.iter().map(ObjectId::to_string).collect(),
         time,
-    })
+    };
+    Ok((
+        meta,
+        Ids {
+            tree: decoded.tree(),
+            parents,
+        },
+    ))
 }

@@ -86,7 +86,7 @@ const GENERIC_TOOL_TRAILERS: &[&str] = &["made-with", "generated-by"];
 /// `Key: value` lines of a message that look like trailers. Every line is
 /// considered, not only the last paragraph: a trailer can only add agent
 /// involvement, so reading more of them can only make the gate stricter.
-pub fn trailers(message: &str) -> Vec<(String, String)> {
+pub fn trailers(message: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     for line in message.lines() {
         let Some((key, value)) = line.split_once(':') else {
@@ -102,7 +102,7 @@ pub fn trailers(message: &str) -> Vec<(String, String)> {
         if line.starts_with(char::is_whitespace) {
             continue;
         }
-        out.push((key.to_string(), value.trim().to_string()));
+        out.push((key, value.trim()));
     }
     out
 }
@@ -186,13 +186,13 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
     for (key, value) in trailers(&meta.message) {
         let k = key.to_ascii_lowercase();
         if PERSON_TRAILERS.contains(&k.as_str()) {
-            let p = Person::parse(&value);
+            let p = Person::parse(value);
             if let Some(id) = agent_of(catalog, &p) {
                 inv.add(&id, format!("{key} trailer {}", p.display()));
             }
         }
-        if names_a_person(&k, &value) {
-            let p = Person::parse(&value);
+        if names_a_person(&k, value) {
+            let p = Person::parse(value);
             if !p.name.is_empty() || !p.email.is_empty() {
                 inv.named.push(p);
             }
@@ -200,12 +200,14 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
         for a in catalog.agents() {
             let hit = a.trailers.iter().any(|t| match t.split_once(':') {
                 Some((tk, tv)) => {
-                    tk.trim().eq_ignore_ascii_case(&key)
+                    let tv = tv.trim().as_bytes();
+                    tk.trim().eq_ignore_ascii_case(key)
                         && value
-                            .to_ascii_lowercase()
-                            .starts_with(&tv.trim().to_ascii_lowercase())
+                            .as_bytes()
+                            .get(..tv.len())
+                            .is_some_and(|head| head.eq_ignore_ascii_case(tv))
                 }
-                None => t.trim().eq_ignore_ascii_case(&key),
+                None => t.trim().eq_ignore_ascii_case(key),
             });
             if hit {
                 inv.add(&a.id, format!("{key} trailer"));
@@ -219,11 +221,11 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
             // `Made-with:` and `Generated-by:` are any tool's keys: they make
             // an agent only when they name an AI tool or model ("Made-with:
             // love and coffee" does not). The AI-specific keys always do.
-            let id = match catalog.names_ai(&value) {
+            let id = match catalog.names_ai(value) {
                 Some(Some(a)) => a.id.clone(),
-                Some(None) => tool_id(&value, &k),
+                Some(None) => tool_id(value, &k),
                 None if GENERIC_TOOL_TRAILERS.contains(&k.as_str()) => continue,
-                None => tool_id(&value, &k),
+                None => tool_id(value, &k),
             };
             inv.add(&id, format!("{key} trailer: {value}"));
         }
