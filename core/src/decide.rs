@@ -113,6 +113,8 @@ pub struct Decider<'a> {
     /// decisions, reasons and errors are exactly Cedar's on the full set.
     by_action: RefCell<HashMap<String, Rc<PolicySet>>>,
     actions: Option<Entities>,
+    /// The store's known teams, read once (see [`PolicyStore::known_teams`]).
+    teams: std::cell::OnceCell<Vec<String>>,
 }
 
 impl<'a> Decider<'a> {
@@ -132,6 +134,7 @@ impl<'a> Decider<'a> {
             authorizer: Authorizer::new(),
             by_action: RefCell::new(HashMap::new()),
             actions,
+            teams: std::cell::OnceCell::new(),
         }
     }
 
@@ -327,27 +330,39 @@ impl<'a> Decider<'a> {
             }
             r
         };
-        let anyone = Signer::Human("<any human>".into());
-        if self.evaluate(&with(&[anyone]))?.0.allowed {
+        // One entity set serves every probe of a round (the same principal
+        // and resource; each probe adds its own sign-off entities, and a
+        // request sees only those its own `context.signoff` leads to).
+        let teams = self.teams.get_or_init(|| self.store().known_teams());
+        let mut probes = vec![with(&[Signer::Human("<any human>".into())])];
+        probes.extend(teams.iter().map(|t| with(&[Signer::TeamMember(t.clone())])));
+        let entities = self.builder.entities(&probes)?;
+        let allowed = |p: &Req| -> Result<bool, RequestError> {
+            Ok(self.evaluate_with(p, &entities)?.0.allowed)
+        };
+        if allowed(&probes[0])? {
             return Ok(vec![ANY_HUMAN.to_string()]);
         }
-        let teams = self.store().known_teams();
         let mut out = Vec::new();
-        for t in &teams {
-            if self
-                .evaluate(&with(&[Signer::TeamMember(t.clone())]))?
-                .0
-                .allowed
-            {
+        for (t, p) in teams.iter().zip(&probes[1..]) {
+            if allowed(p)? {
                 out.push(t.clone());
             }
         }
         if out.is_empty() && teams.len() <= 12 {
+            let mut pairs = Vec::new();
             for (i, a) in teams.iter().enumerate() {
                 for b in &teams[i + 1..] {
-                    let pair = [Signer::TeamMember(a.clone()), Signer::TeamMember(b.clone())];
-                    if self.evaluate(&with(&pair))?.0.allowed {
-                        out.push(format!("{a}+{b}"));
+                    let signers = [Signer::TeamMember(a.clone()), Signer::TeamMember(b.clone())];
+                    pairs.push((format!("{a}+{b}"), with(&signers)));
+                }
+            }
+            if !pairs.is_empty() {
+                let probes: Vec<Req> = pairs.iter().map(|(_, p)| p.clone()).collect();
+                let entities = self.builder.entities(&probes)?;
+                for (name, p) in &pairs {
+                    if self.evaluate_with(p, &entities)?.0.allowed {
+                        out.push(name.clone());
                     }
                 }
             }
