@@ -89,19 +89,21 @@ const GENERIC_TOOL_TRAILERS: &[&str] = &["made-with", "generated-by"];
 pub fn trailers(message: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();
     for line in message.lines() {
-        let Some((key, value)) = line.split_once(':') else {
+        // A key is 1 to 40 ASCII letters, digits and dashes at the start of
+        // the line, then (after any whitespace) the colon. Checked from the
+        // front, so the long lines of a changelog cost only a few bytes.
+        let n = line
+            .bytes()
+            .take(41)
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            .count();
+        if n == 0 || n > 40 {
+            continue;
+        }
+        let (key, rest) = line.split_at(n);
+        let Some(value) = rest.trim_start().strip_prefix(':') else {
             continue;
         };
-        let key = key.trim();
-        if key.is_empty()
-            || key.len() > 40
-            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            continue;
-        }
-        if line.starts_with(char::is_whitespace) {
-            continue;
-        }
         out.push((key, value.trim()));
     }
     out
@@ -231,10 +233,9 @@ pub fn identify(catalog: &Catalog, meta: &CommitMeta) -> Involvement {
         }
     }
     for a in catalog.agents() {
-        if a.message_markers
-            .iter()
-            .any(|m| !m.is_empty() && meta.message.contains(m.as_str()))
-        {
+        if a.message_markers.iter().any(|m| {
+            !m.is_empty() && memchr::memmem::find(meta.message.as_bytes(), m.as_bytes()).is_some()
+        }) {
             inv.add(&a.id, "message marker".into());
         }
         if a.subject_prefixes
