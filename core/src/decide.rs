@@ -265,7 +265,7 @@ impl<'a> Decider<'a> {
         first: Evaluation,
         context: Map<String, Value>,
         probe: Probe,
-        _entities: Option<&Entities>,
+        entities: Option<&Entities>,
     ) -> Result<Answer, RequestError> {
         let mut touched = first.reasons.clone();
         if first.allowed {
@@ -304,7 +304,7 @@ impl<'a> Decider<'a> {
             }
         }
         let signoff_from = if probe == Probe::SignOff && gate && context.contains_key("signoff") {
-            Some(self.who_could_sign_off(req)?)
+            Some(self.who_could_sign_off_with(req, entities)?)
         } else {
             None
         };
@@ -321,24 +321,46 @@ impl<'a> Decider<'a> {
     /// Ask the policies whose sign-off would turn this deny into an allow:
     /// first any human at all, then each known team, then pairs of teams.
     pub fn who_could_sign_off(&self, req: &Req) -> Result<Vec<String>, RequestError> {
-        let with = |extra: &[Signer]| -> Req {
-            let mut r = req.clone();
-            r.signoff.extend(extra.iter().cloned());
-            if let Some(n) = r.context.get("approvals").and_then(Value::as_i64) {
-                r.context
-                    .insert("approvals".into(), json!(n + extra.len() as i64));
-            }
-            r
-        };
+        self.who_could_sign_off_with(req, None)
+    }
+
+    /// The requests [`Decider::who_could_sign_off`] asks first: `req` with
+    /// any human's sign-off, then with a member of each known team. An
+    /// entity set built for them (and `req`) serves every one of them.
+    pub fn signoff_probes(&self, req: &Req) -> Vec<Req> {
+        let teams = self.teams.get_or_init(|| self.store().known_teams());
+        let mut probes = vec![with_signers(req, &[Signer::Human("<any human>".into())])];
+        probes.extend(
+            teams
+                .iter()
+                .map(|t| with_signers(req, &[Signer::TeamMember(t.clone())])),
+        );
+        probes
+    }
+
+    /// [`Decider::who_could_sign_off`], using `prepared` for the probes
+    /// when it holds their sign-off entities (the gate builds one entity set
+    /// per batch with them), else an entity set of their own.
+    fn who_could_sign_off_with(
+        &self,
+        req: &Req,
+        prepared: Option<&Entities>,
+    ) -> Result<Vec<String>, RequestError> {
         // One entity set serves every probe of a round (the same principal
         // and resource; each probe adds its own sign-off entities, and a
         // request sees only those its own `context.signoff` leads to).
         let teams = self.teams.get_or_init(|| self.store().known_teams());
-        let mut probes = vec![with(&[Signer::Human("<any human>".into())])];
-        probes.extend(teams.iter().map(|t| with(&[Signer::TeamMember(t.clone())])));
-        let entities = self.builder.entities(&probes)?;
+        let probes = self.signoff_probes(req);
+        let built;
+        let entities = match prepared {
+            Some(e) if probes.iter().all(|p| self.builder.holds_signoff_of(e, p)) => e,
+            _ => {
+                built = self.builder.entities(&probes)?;
+                &built
+            }
+        };
         let allowed = |p: &Req| -> Result<bool, RequestError> {
-            Ok(self.evaluate_with(p, &entities)?.0.allowed)
+            Ok(self.evaluate_with(p, entities)?.0.allowed)
         };
         if allowed(&probes[0])? {
             return Ok(vec![ANY_HUMAN.to_string()]);
@@ -354,7 +376,7 @@ impl<'a> Decider<'a> {
             for (i, a) in teams.iter().enumerate() {
                 for b in &teams[i + 1..] {
                     let signers = [Signer::TeamMember(a.clone()), Signer::TeamMember(b.clone())];
-                    pairs.push((format!("{a}+{b}"), with(&signers)));
+                    pairs.push((format!("{a}+{b}"), with_signers(req, &signers)));
                 }
             }
             if !pairs.is_empty() {
@@ -369,6 +391,18 @@ impl<'a> Decider<'a> {
         }
         Ok(out)
     }
+}
+
+/// `req` with `extra` signers added (and `approvals` counted up, where the
+/// request counts them).
+fn with_signers(req: &Req, extra: &[Signer]) -> Req {
+    let mut r = req.clone();
+    r.signoff.extend(extra.iter().cloned());
+    if let Some(n) = r.context.get("approvals").and_then(Value::as_i64) {
+        r.context
+            .insert("approvals".into(), json!(n + extra.len() as i64));
+    }
+    r
 }
 
 #[cfg(test)]
@@ -437,5 +471,93 @@ mod tests {
             }
         }
         assert!(checked > 40, "only {checked} requests applied");
+    }
+
+    /// Who could sign off is the same whether the probes get an entity set
+    /// of their own or share the set a batch was judged with: for answers
+    /// of every shape (anyone, one team, a pair of teams, nobody).
+    #[test]
+    fn sign_off_probes_answer_the_same_with_a_shared_entity_set() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("schemas")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("policies")).expect("mkdir");
+        std::fs::copy(
+            root.join("schemas/agentgate.cedarschema"),
+            dir.path().join("schemas/agentgate.cedarschema"),
+        )
+        .expect("schema");
+        std::fs::write(
+            dir.path().join("agentgate.toml"),
+            "[teams]\nmaintainers = [\"ann\"]\nsecurity = [\"sam\"]\nrelease = [\"rob\"]\n",
+        )
+        .expect("config");
+        std::fs::write(
+            dir.path().join("policies/p.cedar"),
+            r#"@id("all")
+permit (principal, action in Action::"change", resource);
+@id("ci-needs-maintainers")
+forbid (principal is Agent, action in Action::"change", resource in Dir::".github/")
+unless { context.signoff in Team::"maintainers" };
+@id("keys-need-two")
+forbid (principal is Agent, action in Action::"change", resource in Dir::"keys/")
+unless { context.signoff in Team::"security" && context.signoff in Team::"release" };
+@id("lock-needs-anyone")
+forbid (principal is Agent, action in Action::"change", resource == File::"Cargo.lock")
+unless { context.approvals > 0 };
+@id("never")
+forbid (principal is Agent, action == Action::"delete", resource == File::"LICENSE");
+"#,
+        )
+        .expect("policies");
+        let store = PolicyStore::load(&DirTree::new(dir.path())).expect("policies load");
+        let decider = Decider::new(Builder::trusted(&store));
+        let reqs: Vec<Req> = [
+            ("modify", ".github/workflows/ci.yml"),
+            ("create", "keys/deploy.pem"),
+            ("modify", "Cargo.lock"),
+            ("delete", "LICENSE"),
+            ("modify", "src/lib.rs"),
+        ]
+        .iter()
+        .map(|(action, path)| Req {
+            principal: Principal::Agent("copilot".into()),
+            action: action.to_string(),
+            resource: Resource::File {
+                path: path.to_string(),
+                kind: FileKind::File,
+            },
+            context: Default::default(),
+            signoff: vec![],
+        })
+        .collect();
+        let mut members = reqs.clone();
+        members.extend(decider.signoff_probes(&reqs[0]));
+        let shared = decider.builder().entities(&members).expect("entities");
+        let mut answers = Vec::new();
+        for req in &reqs {
+            // The shared set is what the probes of every request use.
+            for p in decider.signoff_probes(req) {
+                assert!(decider.builder().holds_signoff_of(&shared, &p), "{p:?}");
+            }
+            let own = decider.answer(req, Probe::SignOff).expect("answer");
+            let with = decider
+                .answer_with(req, &shared, Probe::SignOff)
+                .expect("answer with");
+            assert_eq!(own.decision, with.decision, "{req:?}");
+            assert_eq!(own.signoff_from, with.signoff_from, "{req:?}");
+            answers.push(with.signoff_from);
+        }
+        let s = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            answers,
+            vec![
+                s(&["maintainers"]),
+                s(&["release+security"]),
+                s(&[ANY_HUMAN]),
+                s(&[]),
+                None,
+            ]
+        );
     }
 }

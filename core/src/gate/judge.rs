@@ -294,7 +294,15 @@ impl<'s> Judge<'s> {
                     .filter(move |(_, l)| **l == layer)
                     .map(|(a, _)| a)
             };
-            let members: Vec<Req> = in_layer().map(|(_, r)| r.clone()).collect();
+            let mut members: Vec<Req> = in_layer().map(|(_, r)| r.clone()).collect();
+            // Every request of a batch has the same signers, so the sign-off
+            // probes of one (any human, a member of each team) add the
+            // entities the probes of all need: a denied request asks who
+            // could sign off with this set instead of building its own.
+            if let Some(first) = members.first() {
+                let probes = self.decider.signoff_probes(first);
+                members.extend(probes);
+            }
             let first = in_layer().next().map_or(0, |(i, _)| questions[*i].commit);
             let ents = self
                 .decider

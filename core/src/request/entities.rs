@@ -50,6 +50,13 @@ impl Builder<'_> {
         .map_err(|e| RequestError::Cedar(flatten(&e)))
     }
 
+    /// Whether `entities` already holds the sign-off entities `req` needs
+    /// (its `SignOff`, whose members come with it): a set built by
+    /// [`Builder::entities`] for requests with the same signers serves it.
+    pub fn holds_signoff_of(&self, entities: &Entities, req: &Req) -> bool {
+        uid("SignOff", &signoff_id(&req.signoff)).is_ok_and(|u| entities.get(&u).is_some())
+    }
+
     pub(super) fn team_entity(&self, team: &str) -> Result<Entity, RequestError> {
         let parents = self
             .store
