@@ -13,7 +13,7 @@ use gix::traverse::commit::simple::CommitTimeOrder;
 use serde::Serialize;
 
 use crate::gate::identity::identify;
-use crate::gate::{BATCH, Blocked, GateError, Judge, identity, principals};
+use crate::gate::{Blocked, GateError, Judge, identity, principals};
 use crate::git::changes::{Change, Differ};
 use crate::git::{GitError, Repo, object_err, walk};
 use crate::policy::PolicyStore;
@@ -195,8 +195,9 @@ pub fn run(
     let mut differ = Differ::new();
     let mut judge = Judge::new(&store);
     // Agent commits wait in batches, so that one Cedar entity set serves the
-    // questions of several (see `Judge::commits`).
-    let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
+    // questions of several (see `Judge::commits` and `AUDIT_BATCH`).
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut pending_changes = 0;
     for info in walk {
         let info = info.map_err(object_err("the history to audit"))?;
         if shallow.binary_search(&info.id).is_ok() {
@@ -232,6 +233,7 @@ pub fn run(
             let who = principals(&inv, || identity::human_login(&meta, None));
             let changes = differ.changes_of(&repo, info.id, ids.tree, &ids.parents)?;
             let subject = meta.message.lines().next().unwrap_or("").to_string();
+            let n = changes.len();
             pending.push(Pending {
                 id: meta.id,
                 time: meta.time,
@@ -239,7 +241,9 @@ pub fn run(
                 who,
                 changes,
             });
-            if pending.len() == BATCH {
+            pending_changes += n;
+            if pending.len() >= AUDIT_BATCH || pending_changes >= AUDIT_BATCH_CHANGES {
+                pending_changes = 0;
                 judge_pending(&mut judge, &mut pending, &mut flagged)?;
             }
         }
@@ -314,6 +318,15 @@ pub fn run(
         findings,
     })
 }
+
+/// Agent commits judged together: one Cedar entity set serves the new
+/// questions of a batch, and most batches ask none (answers are
+/// remembered), so larger batches build fewer sets. Bounded in commits and
+/// in changes, so memory stays flat however long the history and however
+/// large its commits.
+const AUDIT_BATCH: usize = 256;
+/// See [`AUDIT_BATCH`].
+const AUDIT_BATCH_CHANGES: usize = 20_000;
 
 /// An agent commit, diffed and waiting to be judged.
 struct Pending {
