@@ -5,7 +5,7 @@ unpack, check the version) plus one `agentgate github` run on a pull request
 (a repository from `agentgate init` where an agent edits CI, blocked, then
 approved), against a minimal GitHub API. Both servers are real HTTP servers
 on 127.0.0.1, so network time is loopback time: on a hosted runner, add the
-download of the archive (about 13 MB) from GitHub.
+download of the archive (about 11 MB) from GitHub.
 
   python3 bench/action_run.py --bin target/release/agentgate [--runs N]
 """
