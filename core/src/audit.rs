@@ -242,7 +242,10 @@ pub fn run(
                 changes,
             });
             pending_changes += n;
-            if pending.len() >= AUDIT_BATCH || pending_changes >= AUDIT_BATCH_CHANGES {
+            if pending.len() >= AUDIT_BATCH
+                || pending_changes >= AUDIT_BATCH_CHANGES
+                || judge.is_plain()
+            {
                 pending_changes = 0;
                 judge_pending(&mut judge, &mut pending, &mut flagged)?;
             }

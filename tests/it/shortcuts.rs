@@ -246,6 +246,16 @@ fn the_gate_and_audit_answer_the_same_with_and_without_shortcuts_on_a_generated_
     ] {
         assert!(deciding.contains(id), "{id} never decided: {deciding:?}");
     }
+    // And the sign-off probes ran (with the batch's entity set one way, sets
+    // of their own the other): some blocked change names who could sign off.
+    assert!(
+        j["blocked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["signoff_from"] == serde_json::json!(["maintainers"])),
+        "no blocked change names its sign-off"
+    );
 }
 
 #[test]

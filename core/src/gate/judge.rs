@@ -64,6 +64,9 @@ const CACHE_LIMIT: usize = 50_000;
 pub struct Judge<'s> {
     decider: Decider<'s>,
     cacheable: bool,
+    /// `AGENTGATE_NO_SHORTCUTS` is set: no remembered answers, no path
+    /// classes, no entity set shared with the sign-off probes.
+    plain: bool,
     classes: Option<PathClassifier>,
     cache: HashMap<CacheKey, Kept>,
     /// Principals met so far, so a key holds a number, not a copy of a name.
@@ -71,7 +74,9 @@ pub struct Judge<'s> {
 }
 
 /// Set (to anything) to judge every request on its own: no remembered
-/// answers, no path classes. The differential tests compare both ways.
+/// answers, no path classes, sign-off probes with entity sets of their own,
+/// and audit judging one commit at a time. The differential tests compare
+/// both ways.
 pub const NO_SHORTCUTS_ENV: &str = "AGENTGATE_NO_SHORTCUTS";
 
 /// One question of a batch: which commit, which of its changes, which of
@@ -96,6 +101,7 @@ impl<'s> Judge<'s> {
         Judge {
             decider: Decider::new(Builder::trusted(store)),
             cacheable,
+            plain,
             classes: if cacheable {
                 PathClassifier::new(&store.policies)
             } else {
@@ -104,6 +110,13 @@ impl<'s> Judge<'s> {
             cache: HashMap::new(),
             principal_ids: HashMap::new(),
         }
+    }
+
+    /// Whether the shortcuts are off (`AGENTGATE_NO_SHORTCUTS`): callers
+    /// then judge one commit at a time, the plain path the differential
+    /// tests compare with.
+    pub fn is_plain(&self) -> bool {
+        self.plain
     }
 
     /// Judge one commit's changes for each principal. Returns the denied
@@ -299,7 +312,7 @@ impl<'s> Judge<'s> {
             // probes of one (any human, a member of each team) add the
             // entities the probes of all need: a denied request asks who
             // could sign off with this set instead of building its own.
-            if let Some(first) = members.first() {
+            if let Some(first) = members.first().filter(|_| !self.plain) {
                 let probes = self.decider.signoff_probes(first);
                 members.extend(probes);
             }
