@@ -375,7 +375,7 @@ fn layers(reqs: &[&Req]) -> Vec<usize> {
 
 /// Commits judged with one entity set (bounded, so a batch of huge commits
 /// stays small in memory).
-pub const BATCH: usize = 32;
+const BATCH: usize = 32;
 
 /// Ranges longer than this are diffed on several threads.
 const PARALLEL_FROM: usize = 20_000;

@@ -32,7 +32,7 @@ use crate::request::RequestError;
 
 pub use findings::{Blocked, CommitReport, GateReport, GateVerdict, PolicyRef, Summary};
 pub use forge::{CommitFacts, Forge, Offline};
-pub use judge::{BATCH, Judge, principals};
+pub use judge::{Judge, principals};
 pub use session::{Revs, Session, load_store};
 
 /// Why the gate could not decide. Every variant is a block (exit 2).
