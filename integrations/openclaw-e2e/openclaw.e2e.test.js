@@ -6,8 +6,8 @@
 // OpenClaw runs with its home, state and config in a temporary directory,
 // the plugin from ../openclaw through plugins.load.paths, and agentgate (the binary
 // in AGENTGATE_BIN) deciding from a repository made by `agentgate init`.
-// Needs Node 24 (run under ../openclaw/node_modules/.bin/node); opt-in from
-// scripts/test.sh with AGENTGATE_OPENCLAW_E2E=1.
+// Needs Node 24 (run under ../openclaw/node_modules/.bin/node); run by
+// scripts/test.sh (AGENTGATE_OPENCLAW_E2E=0 skips it).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
