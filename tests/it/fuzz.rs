@@ -740,6 +740,22 @@ fn fuzz_cedar_test_files() {
 /// with an error to the client; nothing panics, and every line is consumed.
 #[test]
 fn fuzz_mcp_messages() {
+    /// Read every message of `b` as the proxy reads `peer`'s side, and write
+    /// each back out.
+    async fn drain<R: rmcp::service::ServiceRole>(b: &[u8], peer: Peer, label: &str)
+    where
+        Lines<R, std::io::Cursor<Vec<u8>>, tokio::io::Sink>: Transport<R>,
+    {
+        let mut lines = Lines::<R, _, _>::new(
+            std::io::Cursor::new(b.to_vec()),
+            tokio::io::sink(),
+            peer,
+            label,
+        );
+        while let Some(m) = Transport::<R>::receive(&mut lines).await {
+            serde_json::to_vec(&m).expect("a message read is a message written");
+        }
+    }
     use agentgate_mcp::lines::{Lines, Peer};
     use rmcp::transport::Transport;
     use rmcp::{RoleClient, RoleServer};
@@ -778,24 +794,8 @@ fn fuzz_mcp_messages() {
             rt.block_on(async {
                 // The client's side (the proxy is its server) and the
                 // server's side (the proxy is its client).
-                let mut from_client = Lines::<RoleServer, _, _>::new(
-                    std::io::Cursor::new(b.to_vec()),
-                    tokio::io::sink(),
-                    Peer::Client,
-                    "fuzz client",
-                );
-                while let Some(m) = Transport::<RoleServer>::receive(&mut from_client).await {
-                    serde_json::to_vec(&m).expect("a message read is a message written");
-                }
-                let mut from_server = Lines::<RoleClient, _, _>::new(
-                    std::io::Cursor::new(b.to_vec()),
-                    tokio::io::sink(),
-                    Peer::Client,
-                    "fuzz server",
-                );
-                while let Some(m) = Transport::<RoleClient>::receive(&mut from_server).await {
-                    serde_json::to_vec(&m).expect("a message read is a message written");
-                }
+                drain::<RoleServer>(b, Peer::Client, "fuzz client").await;
+                drain::<RoleClient>(b, Peer::Server, "fuzz server").await;
             })
         },
     );
