@@ -416,14 +416,7 @@ fn the_installed_wiring_runs_the_hook() {
         )
         .unwrap()
         .replace("$CWD", &d.display().to_string());
-        let out = run(
-            agentgate_cmd()
-                .args(&words)
-                .current_dir(d)
-                .env_remove("CI")
-                .env_remove("GITHUB_ACTIONS"),
-            Some(&payload),
-        );
+        let out = run(agentgate_cmd().args(&words).current_dir(d), Some(&payload));
         // An edit of a workflow is blocked, in the harness's form.
         let blocked = match *h {
             "windsurf" | "kiro" => out.code == 2,

@@ -87,8 +87,6 @@ fn proxy_command(dir: &Path, log: &Path, args: &[&str]) -> Command {
         .args(args)
         .current_dir(dir)
         .env("MCP_TEST_SERVER_LOG", log)
-        .env_remove("CI")
-        .env_remove("GITHUB_ACTIONS")
         .env_remove("CLAUDE_PROJECT_DIR")
         .env_remove("GEMINI_PROJECT_DIR");
     c

@@ -36,8 +36,6 @@ fn claude_in(dir: &Path, cwd: &Path, tool: &str, input: Value, mode: &str) -> (S
         agentgate_cmd()
             .args(["hook", "claude-code"])
             .current_dir(dir)
-            .env_remove("CI")
-            .env_remove("GITHUB_ACTIONS")
             .env_remove("CLAUDE_PROJECT_DIR"),
         Some(&claude_payload(cwd, tool, input, mode)),
     );
@@ -87,9 +85,7 @@ fn allowed_calls_defer_to_the_harness_in_claude_code_and_copilot() {
     let out = run(
         agentgate_cmd()
             .args(["hook", "copilot"])
-            .current_dir(d)
-            .env_remove("CI")
-            .env_remove("GITHUB_ACTIONS"),
+            .current_dir(d),
         Some(
             &json!({"timestamp": 1, "cwd": d, "toolName": "bash", "toolArgs": "{\"command\": \"cargo publish\"}"})
                 .to_string(),
