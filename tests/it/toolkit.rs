@@ -901,12 +901,87 @@ fn cedar_run_tests_cases_report_expected_actual_and_their_own_time() {
 }
 
 #[test]
+fn junit_times_and_cedar_integration_cases_are_reported_the_same_way() {
+    // Relatives of the JSON report's fix: JUnit's `time` is each case's own
+    // time too, and Cedar's integration format fills expected and actual.
+    let dir = init_repo();
+    write(
+        dir.path(),
+        "tests/policies/cedar.json",
+        &run_tests_file(300),
+    );
+    let junit = agentgate(
+        dir.path(),
+        &["test", "tests/policies/cedar.json", "--format", "junit"],
+    );
+    assert_eq!(junit.code, 0, "{}", junit.all());
+    let doc = roxmltree::Document::parse(&junit.stdout).expect("valid XML");
+    let times: Vec<f64> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| n.attribute("time").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(times.len(), 300);
+    assert!(times.windows(2).any(|w| w[1] < w[0]), "{times:?}");
+
+    let out = agentgate(
+        &repo_root(),
+        &[
+            "test",
+            "examples/cedar-integration/tests",
+            "--cedar-root",
+            "examples/cedar-integration",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.all());
+    let j = out.json();
+    let cases: Vec<&serde_json::Value> = j["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["cases"].as_array().unwrap())
+        .collect();
+    assert!(cases.len() > 3, "{}", out.stdout);
+    for c in cases {
+        assert!(
+            c["expected"].as_str().is_some_and(|e| !e.is_empty()) && c["actual"] == c["expected"],
+            "{c}"
+        );
+    }
+}
+
+#[test]
 fn an_empty_json_array_is_no_test_file_beside_integration_tests() {
     let dir = tempfile::tempdir().unwrap();
     let src = repo_root().join("examples/cedar-integration");
     copy_dir(&src, dir.path());
-    // An entities file holding `[]`, as real integration-test trees have.
+    // An entities file holding `[]`, as real integration-test trees have,
+    // and its relatives: an array with spaces, a non-empty entities array,
+    // an array of non-objects, a JSON schema and any other object.
     write(dir.path(), "tests/empty-entities.json", "[]");
+    write(dir.path(), "tests/spaced-entities.json", " [ \n ] ");
+    write(
+        dir.path(),
+        "tests/some-entities.json",
+        r#"[{"uid": {"type": "User", "id": "alice"}, "attrs": {}, "parents": []}]"#,
+    );
+    write(
+        dir.path(),
+        "tests/numbers-entities.json",
+        "[1, null, \"x\"]",
+    );
+    write(
+        dir.path(),
+        "tests/schema-entities.json",
+        r#"{"": {"entityTypes": {"User": {}}, "actions": {}}}"#,
+    );
+    write(
+        dir.path(),
+        "tests/other-entities.json",
+        r#"{"requests": []}"#,
+    );
     let out = agentgate(
         dir.path(),
         &["test", "tests", "--cedar-root", ".", "--format", "json"],
@@ -918,10 +993,9 @@ fn an_empty_json_array_is_no_test_file_beside_integration_tests() {
         .iter()
         .map(|f| f["file"].as_str().unwrap().to_string())
         .collect();
-    assert!(
-        !files.iter().any(|f| f.contains("empty-entities")),
-        "{files:?}"
-    );
+    assert!(!files.iter().any(|f| f.contains("-entities")), "{files:?}");
+    // The real tests beside them still ran.
+    assert!(!files.is_empty(), "{}", out.stdout);
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -976,4 +1050,36 @@ fn a_policy_set_that_does_not_validate_makes_each_case_an_error_instead_of_stopp
     }
     assert_eq!(run_tests_errors, 4);
     assert!(suite_errors > 10, "{suite_errors}");
+}
+
+#[test]
+fn a_policy_or_schema_that_does_not_parse_fails_the_run_with_its_location() {
+    // Relatives of the typo: a policy file and a schema that do not even
+    // parse. Nothing can be run with them, so the run stops with exit 2
+    // naming the file and line, never a pass.
+    for (file, text, line) in [
+        (
+            "policies/broken.cedar",
+            "permit (principal, action, resource)\nwhen { ;\n",
+            2,
+        ),
+        ("schemas/agentgate.cedarschema", "entity Broken {\n", 1),
+    ] {
+        let dir = init_repo();
+        write(dir.path(), "tests/policies/cedar.json", &run_tests_file(4));
+        if file.ends_with(".cedarschema") {
+            let path = dir.path().join(file);
+            let mut schema = std::fs::read_to_string(&path).unwrap();
+            schema.push_str(text);
+            std::fs::write(&path, schema).unwrap();
+        } else {
+            write(dir.path(), file, text);
+        }
+        let out = agentgate(dir.path(), &["test", "--format", "json"]);
+        assert_eq!(out.code, 2, "{file}: {}", out.all());
+        let j = out.json();
+        let d = &j["diagnostics"][0];
+        assert_eq!(d["file"], file, "{}", out.stdout);
+        assert!(d["line"].as_u64().unwrap() >= line, "{}", out.stdout);
+    }
 }
