@@ -862,19 +862,22 @@ fn run_tests_file(n: usize) -> String {
     serde_json::to_string(&cases).unwrap()
 }
 
-#[test]
-fn cedar_run_tests_cases_report_expected_actual_and_their_own_time() {
+/// `agentgate test` of a `run-tests` file of `n` passing cases in a
+/// repository from `agentgate init`, reported in `format`; it must pass.
+fn run_tests_of(n: usize, format: &str) -> (tempfile::TempDir, Out) {
     let dir = init_repo();
-    write(
-        dir.path(),
-        "tests/policies/cedar.json",
-        &run_tests_file(300),
-    );
+    write(dir.path(), "tests/policies/cedar.json", &run_tests_file(n));
     let out = agentgate(
         dir.path(),
-        &["test", "tests/policies/cedar.json", "--format", "json"],
+        &["test", "tests/policies/cedar.json", "--format", format],
     );
     assert_eq!(out.code, 0, "{}", out.all());
+    (dir, out)
+}
+
+#[test]
+fn cedar_run_tests_cases_report_expected_actual_and_their_own_time() {
+    let (_dir, out) = run_tests_of(300, "json");
     let j = out.json();
     let cases = j["files"][0]["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 300);
@@ -904,17 +907,7 @@ fn cedar_run_tests_cases_report_expected_actual_and_their_own_time() {
 fn junit_times_and_cedar_integration_cases_are_reported_the_same_way() {
     // Relatives of the JSON report's fix: JUnit's `time` is each case's own
     // time too, and Cedar's integration format fills expected and actual.
-    let dir = init_repo();
-    write(
-        dir.path(),
-        "tests/policies/cedar.json",
-        &run_tests_file(300),
-    );
-    let junit = agentgate(
-        dir.path(),
-        &["test", "tests/policies/cedar.json", "--format", "junit"],
-    );
-    assert_eq!(junit.code, 0, "{}", junit.all());
+    let (_dir, junit) = run_tests_of(300, "junit");
     let doc = roxmltree::Document::parse(&junit.stdout).expect("valid XML");
     let times: Vec<f64> = doc
         .descendants()
